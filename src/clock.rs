@@ -1,0 +1,194 @@
+//! The gateway's idea of "now", learned from its responses.
+//!
+//! Source servers often have wrong clocks, and the gateway rejects an
+//! `X-Sdk-Date` more than 15 minutes from its own. The offset between this
+//! host's clock and the gateway's is learned from every response's `Date`
+//! header and from the "server time" in a "signature expired" error, and
+//! applied to every later signature.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The offset between this host's clock and the gateway's, shared by every
+/// clone of a [`Config`](crate::Config) and every thread using it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GatewayClock {
+    /// Gateway time minus host time, in seconds.
+    offset_secs: Arc<AtomicI64>,
+}
+
+impl GatewayClock {
+    /// Seconds the gateway's clock is ahead of this host's (negative: behind).
+    pub(crate) fn offset_secs(&self) -> i64 {
+        self.offset_secs.load(Ordering::Relaxed)
+    }
+
+    /// The gateway's current time, as Unix seconds.
+    pub(crate) fn now(&self) -> i64 {
+        host_now().saturating_add(self.offset_secs())
+    }
+
+    /// Records that the gateway's clock read `gateway_secs` at host time
+    /// `host_secs`; returns the new offset.
+    pub(crate) fn learn(&self, gateway_secs: i64, host_secs: i64) -> i64 {
+        let offset = gateway_secs.saturating_sub(host_secs);
+        self.offset_secs.store(offset, Ordering::Relaxed);
+        offset
+    }
+}
+
+/// This host's clock as Unix seconds (negative before 1970).
+pub(crate) fn host_now() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+/// Formats Unix seconds as `YYYYMMDDTHHMMSSZ` (UTC), the `X-Sdk-Date` format.
+pub fn format_sdk_date(unix_secs: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(unix_secs);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+}
+
+/// Parses `YYYYMMDDTHHMMSSZ` into Unix seconds.
+pub fn parse_sdk_date(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = text.get(r)?;
+        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+    };
+    to_unix(num(0..4)?, num(4..6)?, num(6..8)?, num(9..11)?, num(11..13)?, num(13..15)?)
+}
+
+/// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's IMF-fixdate)
+/// into Unix seconds.
+pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
+    let mut parts = text.split_ascii_whitespace();
+    let _weekday = parts.next()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, mi, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
+        return None;
+    }
+    to_unix(year, month, day, h, mi, s)
+}
+
+/// Finds the gateway's time in a "signature expired" message:
+/// `…signature time:20230527T000431Z,server time:20230527T020608Z`.
+pub(crate) fn parse_server_time(message: &str) -> Option<i64> {
+    let lower = message.to_ascii_lowercase();
+    let at = lower.find("server time")? + "server time".len();
+    let rest = message[at..].trim_start_matches([':', ' ', '=']);
+    parse_sdk_date(rest.get(..16)?)
+}
+
+fn to_unix(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
+    let valid = (1..=12).contains(&mo)
+        && (1..=days_in_month(y, mo)).contains(&d)
+        && (0..24).contains(&h)
+        && (0..60).contains(&mi)
+        && (0..=60).contains(&s);
+    valid.then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64) {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sdk_date_round_trips() {
+        assert_eq!(format_sdk_date(0), "19700101T000000Z");
+        assert_eq!(format_sdk_date(1_709_208_000), "20240229T120000Z");
+        assert_eq!(parse_sdk_date("20240229T120000Z"), Some(1_709_208_000));
+        assert_eq!(parse_sdk_date("20261128T235959Z").map(format_sdk_date).as_deref(), Some("20261128T235959Z"));
+        for t in [-86_401, 951_782_400, 4_102_444_799, 1_764_322_215] {
+            assert_eq!(parse_sdk_date(&format_sdk_date(t)), Some(t));
+        }
+        for bad in ["", "20230229T000000Z", "2024022xT120000Z", "20240229 120000Z", "20241301T000000Z", "+0240229T120000Z"] {
+            assert_eq!(parse_sdk_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), None);
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49 GMT"), None);
+    }
+
+    #[test]
+    fn server_time_in_apig_message() {
+        let m = "Incorrect app authentication information: signature expired, signature time:20230527T000431Z,server time:20230527T020608Z";
+        assert_eq!(parse_server_time(m), parse_sdk_date("20230527T020608Z"));
+        assert_eq!(parse_server_time("signature expired, server time: 20230527T020608Z"), parse_sdk_date("20230527T020608Z"));
+        assert_eq!(parse_server_time("signature expired"), None);
+        assert_eq!(parse_server_time("server time:2023"), None);
+    }
+
+    #[test]
+    fn clones_share_the_offset() {
+        let c = GatewayClock::default();
+        let c2 = c.clone();
+        assert_eq!(c.learn(1_000 + 1_200, 1_000), 1_200);
+        assert_eq!(c2.offset_secs(), 1_200);
+        assert!((c2.now() - host_now() - 1_200).abs() <= 1);
+    }
+}

@@ -1,0 +1,439 @@
+//! The 200 body of ShowCommand, decoded without copying.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::error::{DecodeError, Error};
+
+/// A command name sent by SMS.
+///
+/// The set is open: names differ by region and API version, so a name this
+/// crate does not know is kept as [`CommandName::Other`], never an error.
+/// Matching is exact (names are upper case on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandName<'a> {
+    /// `START`: start (or resume) the migration task.
+    Start,
+    /// `STOP`: stop the running task.
+    Stop,
+    /// `DELETE`: the task was deleted.
+    Delete,
+    /// `SYNC`: run an incremental synchronisation.
+    Sync,
+    /// `SKIP`: skip the current step.
+    Skip,
+    /// `PREMIGRATE`: run the pre-migration checks.
+    Premigrate,
+    /// `TASK_NOT_STARTED`: the task has not been started yet.
+    TaskNotStarted,
+    /// `TASK_HAS_STOPPED`: the task is stopped.
+    TaskHasStopped,
+    /// `TASK_HAS_FINISHED`: the task is finished.
+    TaskHasFinished,
+    /// `UPLOAD_LOG`: upload the agent's logs.
+    UploadLog,
+    /// `RSET_LOG_ACL`: reset the ACL of the log bucket (spelled so by the API).
+    RsetLogAcl,
+    /// Any other non-empty name, as sent.
+    Other(&'a str),
+}
+
+impl<'a> CommandName<'a> {
+    /// Maps a wire name to its variant; unknown names become [`CommandName::Other`].
+    pub fn parse(name: &'a str) -> Self {
+        match name {
+            "START" => Self::Start,
+            "STOP" => Self::Stop,
+            "DELETE" => Self::Delete,
+            "SYNC" => Self::Sync,
+            "SKIP" => Self::Skip,
+            "PREMIGRATE" => Self::Premigrate,
+            "TASK_NOT_STARTED" => Self::TaskNotStarted,
+            "TASK_HAS_STOPPED" => Self::TaskHasStopped,
+            "TASK_HAS_FINISHED" => Self::TaskHasFinished,
+            "UPLOAD_LOG" => Self::UploadLog,
+            "RSET_LOG_ACL" => Self::RsetLogAcl,
+            other => Self::Other(other),
+        }
+    }
+
+    /// The name as it appears on the wire.
+    pub fn as_str(&self) -> &'a str {
+        match self {
+            Self::Start => "START",
+            Self::Stop => "STOP",
+            Self::Delete => "DELETE",
+            Self::Sync => "SYNC",
+            Self::Skip => "SKIP",
+            Self::Premigrate => "PREMIGRATE",
+            Self::TaskNotStarted => "TASK_NOT_STARTED",
+            Self::TaskHasStopped => "TASK_HAS_STOPPED",
+            Self::TaskHasFinished => "TASK_HAS_FINISHED",
+            Self::UploadLog => "UPLOAD_LOG",
+            Self::RsetLogAcl => "RSET_LOG_ACL",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for CommandName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A decoded ShowCommand body.
+///
+/// Its strings borrow from the body bytes (`'buf`); only a string that
+/// contains a JSON escape is copied, because unescaping must write new bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Command<'buf> {
+    name: Option<Cow<'buf, str>>,
+    task_id: Option<Cow<'buf, str>>,
+    bucket: Option<Cow<'buf, str>>,
+}
+
+impl<'buf> Command<'buf> {
+    /// The command to run, or `None` when there is nothing to do (the
+    /// `command_name` field is missing, `null` or `""`).
+    pub fn name(&self) -> Option<CommandName<'_>> {
+        self.name.as_deref().map(CommandName::parse)
+    }
+
+    /// `command_param.task_id`, when present and not `null`.
+    pub fn task_id(&self) -> Option<&str> {
+        self.task_id.as_deref()
+    }
+
+    /// `command_param.bucket`, when present and not `null`.
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
+    }
+
+    /// True when every string borrows from the body (no escapes were present).
+    pub fn is_borrowed(&self) -> bool {
+        [&self.name, &self.task_id, &self.bucket]
+            .iter()
+            .all(|s| !matches!(s, Some(Cow::Owned(_))))
+    }
+
+    /// Copies every string, detaching the command from the body.
+    pub fn into_owned(self) -> Command<'static> {
+        let own = |s: Option<Cow<'buf, str>>| s.map(|s| Cow::Owned(s.into_owned()));
+        Command {
+            name: own(self.name),
+            task_id: own(self.task_id),
+            bucket: own(self.bucket),
+        }
+    }
+}
+
+/// Decodes a ShowCommand 200 body without any network.
+///
+/// For agents that bring their own transport, and for benchmarks. The body
+/// must be one JSON object; unknown fields are ignored, and `command_param`
+/// and each of its fields may be missing or `null`. Decoding a body without
+/// escaped strings allocates nothing.
+///
+/// # Errors
+///
+/// [`Error::Decode`] when the body is not a JSON object of that shape, with
+/// the line and column where decoding stopped.
+///
+/// ```
+/// let body = br#"{"command_name":"START","command_param":{"task_id":"t-1"}}"#;
+/// let command = hwsms::decode_command(body)?;
+/// assert_eq!(command.name(), Some(hwsms::CommandName::Start));
+/// assert_eq!(command.task_id(), Some("t-1"));
+/// assert_eq!(command.bucket(), None);
+/// # Ok::<_, hwsms::Error>(())
+/// ```
+pub fn decode_command(body: &[u8]) -> Result<Command<'_>, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::Decode(Box::new(DecodeError::from_json(&e))))
+}
+
+/// A JSON string that borrows when it can.
+///
+/// serde borrows a bare `Cow<str>` field but not one nested in `Option`; this
+/// newtype carries the `borrow` through.
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+fn text(t: Option<Text<'_>>) -> Option<Cow<'_, str>> {
+    t.map(|t| t.0)
+}
+
+/// An unknown value, skipped.
+///
+/// Unlike serde's `IgnoredAny` (which serde_json skips without any depth
+/// limit), this goes through `deserialize_any`, so serde_json's recursion
+/// limit ([`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH)) applies to
+/// unknown fields too and excessive nesting is an error.
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = Skip;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum CommandField {
+    CommandName,
+    CommandParam,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum ParamField {
+    TaskId,
+    Bucket,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Default)]
+struct Param<'a> {
+    task_id: Option<Cow<'a, str>>,
+    bucket: Option<Cow<'a, str>>,
+}
+
+// Hand-written rather than derived: a derived struct would also accept a JSON
+// array in place of the object, and would not reject duplicate keys.
+impl<'de: 'a, 'a> Deserialize<'de> for Command<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Command<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a ShowCommand object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut name: Option<Option<Text<'de>>> = None;
+                let mut param: Option<Option<Param<'de>>> = None;
+                while let Some(field) = map.next_key()? {
+                    match field {
+                        CommandField::CommandName => {
+                            if name.is_some() {
+                                return Err(de::Error::duplicate_field("command_name"));
+                            }
+                            name = Some(map.next_value()?);
+                        }
+                        CommandField::CommandParam => {
+                            if param.is_some() {
+                                return Err(de::Error::duplicate_field("command_param"));
+                            }
+                            param = Some(map.next_value()?);
+                        }
+                        CommandField::Unknown => {
+                            map.next_value::<Skip>()?;
+                        }
+                    }
+                }
+                let param = param.flatten().unwrap_or_default();
+                Ok(Command {
+                    // An empty name means "nothing to do", like a missing one.
+                    name: text(name.flatten()).filter(|n| !n.is_empty()),
+                    task_id: param.task_id,
+                    bucket: param.bucket,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Param<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Param<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a command_param object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut task_id: Option<Option<Text<'de>>> = None;
+                let mut bucket: Option<Option<Text<'de>>> = None;
+                while let Some(field) = map.next_key()? {
+                    let (slot, key) = match field {
+                        ParamField::TaskId => (&mut task_id, "task_id"),
+                        ParamField::Bucket => (&mut bucket, "bucket"),
+                        ParamField::Unknown => {
+                            map.next_value::<Skip>()?;
+                            continue;
+                        }
+                    };
+                    if slot.is_some() {
+                        return Err(de::Error::duplicate_field(key));
+                    }
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(Param {
+                    task_id: text(task_id.flatten()),
+                    bucket: text(bucket.flatten()),
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &[u8] =
+        br#"{"command_name":"START","command_param":{"task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001"}}"#;
+
+    #[test]
+    fn seed_body_borrows_everything() {
+        let c = decode_command(SEED).unwrap();
+        assert_eq!(c.name(), Some(CommandName::Start));
+        assert_eq!(c.task_id(), Some("xxxxxxxxxxxxxxxxxxxxxxxx00000001"));
+        assert_eq!(c.bucket(), None);
+        assert!(c.is_borrowed());
+        // The task id is a slice of the body itself, not a copy.
+        let body = SEED.as_ptr_range();
+        assert!(body.contains(&c.task_id().unwrap().as_ptr()));
+    }
+
+    #[test]
+    fn every_known_name_round_trips() {
+        for n in [
+            "START", "STOP", "DELETE", "SYNC", "SKIP", "PREMIGRATE", "TASK_NOT_STARTED",
+            "TASK_HAS_STOPPED", "TASK_HAS_FINISHED", "UPLOAD_LOG", "RSET_LOG_ACL",
+        ] {
+            let parsed = CommandName::parse(n);
+            assert!(!matches!(parsed, CommandName::Other(_)), "{n} must be named");
+            assert_eq!(parsed.as_str(), n);
+        }
+        assert_eq!(CommandName::parse("start"), CommandName::Other("start"));
+        assert_eq!(CommandName::parse("REBOOT").to_string(), "REBOOT");
+    }
+
+    #[test]
+    fn nothing_to_do_forms() {
+        for body in [
+            &br#"{}"#[..],
+            br#"{"command_name":null}"#,
+            br#"{"command_name":""}"#,
+            br#"{"command_name":"","command_param":null}"#,
+        ] {
+            let c = decode_command(body).unwrap();
+            assert_eq!(c.name(), None, "{}", String::from_utf8_lossy(body));
+            assert_eq!(c.task_id(), None);
+        }
+    }
+
+    #[test]
+    fn escapes_are_unescaped_into_owned_strings() {
+        let c = decode_command(
+            br#"{"command_name":"ST\u0041RT","command_param":{"task_id":"a\"b\\c\n\u00e9\ud83d\ude00","bucket":"b\/1"}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.name(), Some(CommandName::Start));
+        assert_eq!(c.task_id(), Some("a\"b\\c\n\u{e9}\u{1F600}"));
+        assert_eq!(c.bucket(), Some("b/1"));
+        assert!(!c.is_borrowed());
+        let owned = c.clone().into_owned();
+        assert_eq!(owned, c);
+    }
+
+    #[test]
+    fn unknown_fields_and_names_are_data() {
+        let c = decode_command(
+            br#"{"x":[1,{"y":null}],"command_name":"NEW_THING","command_param":{"task_id":null,"bucket":"bk","z":true},"w":1.5e3}"#,
+        )
+        .unwrap();
+        assert_eq!(c.name(), Some(CommandName::Other("NEW_THING")));
+        assert_eq!(c.task_id(), None);
+        assert_eq!(c.bucket(), Some("bk"));
+    }
+
+    #[test]
+    fn malformed_bodies_are_errors_with_a_position() {
+        for body in [
+            &b""[..],
+            b"[]",
+            br#"["START",{}]"#,
+            b"null",
+            br#"{"command_name":1}"#,
+            br#"{"command_name":"START","command_param":[]}"#,
+            br#"{"command_name":"START","command_param":{"task_id":7}}"#,
+            br#"{"command_name":"START""#,
+            br#"{"command_name":"START","command_name":"STOP"}"#,
+            br#"{"command_param":{"bucket":"a","bucket":"b"}}"#,
+            b"{\"command_name\":\"ST\xffRT\"}",
+            br#"{"command_name":"START"} trailing"#,
+            b"<html>502 Bad Gateway</html>",
+        ] {
+            match decode_command(body) {
+                Err(Error::Decode(e)) => assert!(e.line() >= 1, "{e}"),
+                other => panic!("{:?} gave {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let mut body = br#"{"deep":"#.to_vec();
+        body.extend(std::iter::repeat_n(b'[', 100_000));
+        body.extend(std::iter::repeat_n(b']', 100_000));
+        body.push(b'}');
+        assert!(matches!(decode_command(&body), Err(Error::Decode(_))));
+        // At the limit it still decodes.
+        let depth = crate::limits::MAX_JSON_DEPTH - 1;
+        let mut ok = br#"{"deep":"#.to_vec();
+        ok.extend(std::iter::repeat_n(b'[', depth));
+        ok.extend(std::iter::repeat_n(b']', depth));
+        ok.extend(br#","command_name":"STOP"}"#);
+        assert_eq!(decode_command(&ok).unwrap().name(), Some(CommandName::Stop));
+        // One level past it fails.
+        let past = depth + 1;
+        let mut bad = br#"{"deep":"#.to_vec();
+        bad.extend(std::iter::repeat_n(b'[', past));
+        bad.extend(std::iter::repeat_n(b']', past));
+        bad.extend(br#","command_name":"STOP"}"#);
+        assert!(matches!(decode_command(&bad), Err(Error::Decode(_))));
+    }
+}

@@ -1,0 +1,429 @@
+//! `Config`: everything a call needs, built once and shared.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::GatewayClock;
+use crate::credentials::{AkSk, Credentials};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::limits::{
+    DEFAULT_ATTEMPTS, DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_ATTEMPTS,
+    MAX_RESPONSE_HEADER_SIZE,
+};
+use crate::proxy::{self, ProxyChoice, ProxyUrl};
+use crate::region;
+use crate::tls_roots::TlsRoots;
+
+/// The `User-Agent` sent by default.
+pub const DEFAULT_USER_AGENT: &str = concat!("hwsms/", env!("CARGO_PKG_VERSION"));
+
+/// Immutable settings plus the connection pool, built once with [`ConfigBuilder`].
+///
+/// Cloning is cheap and clones share the connection pool and the learned
+/// gateway clock offset. A `Config` may be used from many threads at once.
+#[derive(Clone)]
+pub struct Config {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoint: Endpoint,
+    credentials: Credentials,
+    connect_timeout: Duration,
+    timeout: Duration,
+    body_cap: usize,
+    user_agent: String,
+    tls_roots: TlsRoots,
+    proxy: Option<ProxyUrl>,
+    max_attempts: u32,
+    agent: ureq::Agent,
+    clock: GatewayClock,
+}
+
+impl Config {
+    /// Starts a builder for `endpoint` (e.g. `https://sms.cn-north-4.myhuaweicloud.com`).
+    pub fn builder(endpoint: impl Into<String>, credentials: Credentials) -> ConfigBuilder {
+        ConfigBuilder::new(Target::Url(endpoint.into()), credentials)
+    }
+
+    /// Starts a builder for a region id (e.g. `cn-north-4`), resolved through
+    /// the official SDK's table and the `HUAWEICLOUD_SDK_REGION_SMS_<ID>` override.
+    pub fn for_region(region_id: impl Into<String>, credentials: Credentials) -> ConfigBuilder {
+        ConfigBuilder::new(Target::Region(region_id.into()), credentials)
+    }
+
+    /// Builds a config entirely from the environment; see the README's
+    /// "Environment variables" table.
+    ///
+    /// - Credentials: `HUAWEICLOUD_SDK_AK` + `HUAWEICLOUD_SDK_SK` (with
+    ///   `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_DOMAIN_ID`,
+    ///   `HUAWEICLOUD_SDK_SECURITY_TOKEN`), else `HUAWEICLOUD_SDK_AUTH_TOKEN`.
+    /// - Where: `HWSMS_ENDPOINT`, else `HUAWEICLOUD_SDK_REGION` (with its
+    ///   `HUAWEICLOUD_SDK_REGION_SMS_<ID>` override).
+    /// - TLS: `HWSMS_CA_FILE`, else `HWSMS_SYSTEM_ROOTS=1`, else webpki roots.
+    /// - Proxy: `HWSMS_PROXY` (a URL), else `HWSMS_PROXY_FROM_ENV=1`, else direct.
+    pub fn from_env() -> Result<Config, Error> {
+        let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
+        let credentials = credentials_from_env()?;
+        let mut builder = match (var("HWSMS_ENDPOINT"), var("HUAWEICLOUD_SDK_REGION")) {
+            (Some(url), _) => Config::builder(url, credentials),
+            (None, Some(region)) => Config::for_region(region, credentials),
+            (None, None) => {
+                return Err(Error::config(
+                    "set HWSMS_ENDPOINT to the SMS endpoint URL or HUAWEICLOUD_SDK_REGION to a region id",
+                ));
+            }
+        };
+        if let Some(ca) = var("HWSMS_CA_FILE") {
+            builder = builder.ca_file(ca);
+        } else if var("HWSMS_SYSTEM_ROOTS").is_some_and(|v| v == "1") {
+            builder = builder.tls_roots(TlsRoots::System);
+        }
+        if let Some(p) = var("HWSMS_PROXY") {
+            builder = builder.proxy(ProxyChoice::Url(p));
+        } else if var("HWSMS_PROXY_FROM_ENV").is_some_and(|v| v == "1") {
+            builder = builder.proxy(ProxyChoice::FromEnv);
+        }
+        builder.build()
+    }
+
+    /// The endpoint base URL, e.g. `https://sms.cn-north-4.myhuaweicloud.com`.
+    pub fn endpoint(&self) -> String {
+        self.inner.endpoint.base_url()
+    }
+    /// The credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+    /// Time allowed to establish a connection.
+    pub fn connect_timeout(&self) -> Duration {
+        self.inner.connect_timeout
+    }
+    /// Deadline for a whole call, retries included.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+    /// Largest response body read, in bytes.
+    pub fn body_cap(&self) -> usize {
+        self.inner.body_cap
+    }
+    /// The `User-Agent` header value.
+    pub fn user_agent(&self) -> &str {
+        &self.inner.user_agent
+    }
+    /// The trust anchors.
+    pub fn tls_roots(&self) -> &TlsRoots {
+        &self.inner.tls_roots
+    }
+    /// The proxy in use after applying the environment rules, password redacted;
+    /// `None` when connecting directly.
+    pub fn proxy(&self) -> Option<String> {
+        self.inner.proxy.as_ref().map(ToString::to_string)
+    }
+    /// Most requests one call sends for retryable failures.
+    pub fn max_attempts(&self) -> u32 {
+        self.inner.max_attempts
+    }
+    /// Seconds the gateway's clock is ahead of this host's (negative: behind),
+    /// as learned from its responses; AK/SK signatures are dated with it.
+    pub fn clock_skew_secs(&self) -> i64 {
+        self.inner.clock.offset_secs()
+    }
+
+    pub(crate) fn endpoint_ref(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+    pub(crate) fn agent(&self) -> &ureq::Agent {
+        &self.inner.agent
+    }
+    pub(crate) fn clock(&self) -> &GatewayClock {
+        &self.inner.clock
+    }
+    pub(crate) fn proxy_url(&self) -> Option<&ProxyUrl> {
+        self.inner.proxy.as_ref()
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Config")
+            .field("endpoint", &i.endpoint)
+            .field("credentials", &i.credentials)
+            .field("connect_timeout", &i.connect_timeout)
+            .field("timeout", &i.timeout)
+            .field("body_cap", &i.body_cap)
+            .field("user_agent", &i.user_agent)
+            .field("tls_roots", &i.tls_roots)
+            .field("proxy", &i.proxy)
+            .field("max_attempts", &i.max_attempts)
+            .field("clock_skew_secs", &i.clock.offset_secs())
+            .finish()
+    }
+}
+
+/// Credentials from the official SDK's environment variables.
+///
+/// AK/SK (`HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK`) win over
+/// `HUAWEICLOUD_SDK_AUTH_TOKEN` when both are set: a signature is made fresh
+/// for every request, while a token silently expires after 24 hours.
+pub fn credentials_from_env() -> Result<Credentials, Error> {
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+    match (var("HUAWEICLOUD_SDK_AK"), var("HUAWEICLOUD_SDK_SK")) {
+        (Some(ak), Some(sk)) => {
+            let mut k = AkSk::new(ak, sk);
+            if let Some(p) = var("HUAWEICLOUD_SDK_PROJECT_ID") {
+                k = k.project_id(p);
+            }
+            if let Some(d) = var("HUAWEICLOUD_SDK_DOMAIN_ID") {
+                k = k.domain_id(d);
+            }
+            if let Some(t) = var("HUAWEICLOUD_SDK_SECURITY_TOKEN") {
+                k = k.security_token(t);
+            }
+            Ok(Credentials::ak_sk(k))
+        }
+        (Some(_), None) => Err(Error::config("HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not")),
+        (None, Some(_)) => Err(Error::config("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not")),
+        (None, None) => var("HUAWEICLOUD_SDK_AUTH_TOKEN").map(Credentials::token).ok_or_else(|| {
+            Error::config(
+                "no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_SDK_AUTH_TOKEN",
+            )
+        }),
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Url(String),
+    Region(String),
+}
+
+/// Builds a [`Config`]; every setter has a default, documented on it.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ConfigBuilder {
+    target: Target,
+    credentials: Credentials,
+    connect_timeout: Duration,
+    timeout: Duration,
+    body_cap: usize,
+    user_agent: String,
+    tls_roots: TlsRoots,
+    proxy: ProxyChoice,
+    max_attempts: u32,
+}
+
+impl ConfigBuilder {
+    fn new(target: Target, credentials: Credentials) -> Self {
+        ConfigBuilder {
+            target,
+            credentials,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            body_cap: DEFAULT_BODY_CAP,
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            tls_roots: TlsRoots::WebPki,
+            proxy: ProxyChoice::Direct,
+            max_attempts: DEFAULT_ATTEMPTS,
+        }
+    }
+
+    /// Time allowed to establish a connection (DNS, TCP, proxy tunnel, TLS).
+    ///
+    /// Defaults to 10 s.
+    pub fn connect_timeout(mut self, v: Duration) -> Self {
+        self.connect_timeout = v;
+        self
+    }
+
+    /// Deadline for a whole [`fetch_command`](crate::fetch_command) call: every
+    /// attempt, backoff and body read must finish within it.
+    ///
+    /// Defaults to 30 s.
+    pub fn timeout(mut self, v: Duration) -> Self {
+        self.timeout = v;
+        self
+    }
+
+    /// Largest response body read, in bytes; a larger body is an error and is
+    /// not read past the cap.
+    ///
+    /// Defaults to 1 MiB.
+    pub fn body_cap(mut self, v: usize) -> Self {
+        self.body_cap = v;
+        self
+    }
+
+    /// The `User-Agent` header.
+    ///
+    /// Defaults to `hwsms/<version>`.
+    pub fn user_agent(mut self, v: impl Into<String>) -> Self {
+        self.user_agent = v.into();
+        self
+    }
+
+    /// The trust anchors for TLS.
+    ///
+    /// Defaults to [`TlsRoots::WebPki`].
+    pub fn tls_roots(mut self, v: TlsRoots) -> Self {
+        self.tls_roots = v;
+        self
+    }
+
+    /// Trusts only the certificates in this PEM file (replacing the built-in roots).
+    ///
+    /// Defaults to not set.
+    pub fn ca_file(self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.tls_roots(TlsRoots::PemFile(path.into()))
+    }
+
+    /// Trusts only the certificates in these PEM bytes (replacing the built-in roots).
+    ///
+    /// Defaults to not set.
+    pub fn ca_pem(self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls_roots(TlsRoots::Pem(pem.into()))
+    }
+
+    /// How to reach the endpoint: directly, through a proxy URL, or by the
+    /// environment's proxy variables. Proxy variables are ignored unless
+    /// [`ProxyChoice::FromEnv`] is chosen.
+    ///
+    /// Defaults to [`ProxyChoice::Direct`].
+    pub fn proxy(mut self, v: ProxyChoice) -> Self {
+        self.proxy = v;
+        self
+    }
+
+    /// Most requests one call sends when failures are retryable (transport
+    /// errors, 429, 500, 502, 503, 504), between 1 and 10.
+    ///
+    /// Defaults to 3.
+    pub fn max_attempts(mut self, v: u32) -> Self {
+        self.max_attempts = v;
+        self
+    }
+
+    /// Validates everything, loads the CA certificates and builds the agent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a bad endpoint or region, unusable credentials,
+    /// an unreadable CA file or one without certificates, a bad proxy URL,
+    /// or out-of-range numbers.
+    pub fn build(self) -> Result<Config, Error> {
+        let url = match &self.target {
+            Target::Url(u) => u.clone(),
+            Target::Region(r) => region::endpoint_for(r)?,
+        };
+        let endpoint = Endpoint::parse(&url)?;
+        self.credentials.validate()?;
+        if self.connect_timeout.is_zero() || self.timeout.is_zero() {
+            return Err(Error::config("timeouts must be greater than zero"));
+        }
+        if self.body_cap == 0 {
+            return Err(Error::config("the body cap must be greater than zero"));
+        }
+        if !(1..=MAX_ATTEMPTS).contains(&self.max_attempts) {
+            return Err(Error::config(format!(
+                "max attempts must be between 1 and {MAX_ATTEMPTS}, not {}",
+                self.max_attempts
+            )));
+        }
+        if self.user_agent.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
+            return Err(Error::config("the user agent must be printable ASCII"));
+        }
+        let proxy = proxy::resolve(&self.proxy, &endpoint)?;
+        let roots = self.tls_roots.load()?;
+
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .root_certs(roots)
+            .build();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            // 4xx/5xx carry the error body we parse; they are data, not failures.
+            .http_status_as_error(false)
+            // Never follow redirects: the credentials must not reach another host.
+            .max_redirects(0)
+            .save_redirect_history(false)
+            // ureq reads proxy variables on its own (ALL_PROXY first); only
+            // the proxy chosen here is used.
+            .proxy(proxy.as_ref().map(ProxyUrl::to_ureq).transpose()?)
+            .tls_config(tls)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
+            .user_agent(self.user_agent.as_str())
+            .accept("application/json")
+            .max_response_header_size(MAX_RESPONSE_HEADER_SIZE)
+            .build()
+            .into();
+
+        Ok(Config {
+            inner: Arc::new(Inner {
+                endpoint,
+                credentials: self.credentials,
+                connect_timeout: self.connect_timeout,
+                timeout: self.timeout,
+                body_cap: self.body_cap,
+                user_agent: self.user_agent,
+                tls_roots: self.tls_roots,
+                proxy,
+                max_attempts: self.max_attempts,
+                agent,
+                clock: GatewayClock::default(),
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token() -> Credentials {
+        Credentials::token("T0KEN-MARKER")
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::builder("https://sms.example.com", token()).build().unwrap();
+        assert_eq!(c.connect_timeout(), Duration::from_secs(10));
+        assert_eq!(c.timeout(), Duration::from_secs(30));
+        assert_eq!(c.body_cap(), 1024 * 1024);
+        assert_eq!(c.max_attempts(), 3);
+        assert_eq!(c.user_agent(), DEFAULT_USER_AGENT);
+        assert_eq!(c.tls_roots(), &TlsRoots::WebPki);
+        assert_eq!(c.proxy(), None);
+        assert_eq!(c.clock_skew_secs(), 0);
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("T0KEN-MARKER") && dbg.contains("sms.example.com"), "{dbg}");
+    }
+
+    #[test]
+    fn invalid_settings_are_config_errors() {
+        let b = || Config::builder("https://sms.example.com", token());
+        for r in [
+            b().timeout(Duration::ZERO).build(),
+            b().connect_timeout(Duration::ZERO).build(),
+            b().body_cap(0).build(),
+            b().max_attempts(0).build(),
+            b().max_attempts(MAX_ATTEMPTS + 1).build(),
+            b().user_agent("a\nb").build(),
+            b().ca_pem(b"not pem".to_vec()).build(),
+            Config::builder("http://sms.example.com", token()).build(),
+            Config::for_region("nowhere-1", token()).build(),
+            Config::builder("https://sms.example.com", Credentials::token("")).build(),
+        ] {
+            assert!(matches!(r, Err(Error::Config(_))), "{r:?}");
+        }
+        assert!(b().max_attempts(MAX_ATTEMPTS).build().is_ok());
+    }
+
+    #[test]
+    fn region_builds() {
+        let c = Config::for_region("ap-southeast-3", token()).build().unwrap();
+        assert_eq!(c.endpoint(), "https://sms.ap-southeast-3.myhuaweicloud.com");
+    }
+}

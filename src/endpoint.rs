@@ -1,0 +1,175 @@
+//! The SMS endpoint: where requests go, and the `Host` value that is signed.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::error::Error;
+
+/// URL scheme of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    Https,
+    Http,
+}
+
+/// A validated endpoint: `https://host[:port]`, or `http://` to a loopback host.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub(crate) scheme: Scheme,
+    /// Host as given, IPv6 in brackets.
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    /// `Host` header value: the host, plus `:port` when not the scheme's default.
+    pub(crate) authority: String,
+}
+
+impl Endpoint {
+    pub(crate) fn parse(url: &str) -> Result<Self, Error> {
+        let bad = |why: &str| {
+            Error::config(format!(
+                "endpoint {url:?} {why}; expected https://host[:port] (http:// only for loopback)"
+            ))
+        };
+        let (scheme, rest) = if let Some(r) = strip_prefix_ci(url, "https://") {
+            (Scheme::Https, r)
+        } else if let Some(r) = strip_prefix_ci(url, "http://") {
+            (Scheme::Http, r)
+        } else {
+            return Err(bad("has no https:// scheme"));
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.contains(['/', '?', '#']) {
+            return Err(bad("must not have a path, query or fragment"));
+        }
+        if authority.contains('@') {
+            return Err(bad("must not contain credentials"));
+        }
+        if authority.bytes().any(|b| !b.is_ascii_graphic()) {
+            return Err(bad("contains spaces or non-ASCII characters"));
+        }
+        let (host, port) = split_host_port(authority).ok_or_else(|| bad("has no valid host"))?;
+        let default_port = match scheme {
+            Scheme::Https => 443,
+            Scheme::Http => 80,
+        };
+        let port = match port {
+            None => default_port,
+            Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| bad("has an invalid port"))?,
+        };
+        if scheme == Scheme::Http && !is_loopback(host) {
+            return Err(bad("uses plain http:// to a non-loopback host (credentials would travel in clear text)"));
+        }
+        let authority = if port == default_port {
+            host.to_string()
+        } else {
+            format!("{host}:{port}")
+        };
+        Ok(Endpoint {
+            scheme,
+            host: host.to_string(),
+            port,
+            authority,
+        })
+    }
+
+    /// Base URL without trailing slash.
+    pub(crate) fn base_url(&self) -> String {
+        let scheme = match self.scheme {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+        };
+        format!("{scheme}://{}", self.authority)
+    }
+
+    /// The host without IPv6 brackets, for proxy bypass rules.
+    pub(crate) fn bare_host(&self) -> &str {
+        self.host.trim_start_matches('[').trim_end_matches(']')
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.base_url())
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+}
+
+/// Splits `host[:port]` or `[v6][:port]`.
+pub(crate) fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    let (host, port) = if authority.starts_with('[') {
+        let end = authority.find(']')?;
+        let host = &authority[..=end];
+        host[1..end].parse::<std::net::Ipv6Addr>().ok()?;
+        match &authority[end + 1..] {
+            "" => (host, None),
+            p => (host, Some(p.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let valid = !host.is_empty()
+        && (host.starts_with('[')
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')));
+    valid.then_some((host, port))
+}
+
+/// 127.0.0.0/8, ::1 and `localhost`: the only hosts plain HTTP may reach.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match bare.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.is_loopback(),
+        Ok(IpAddr::V6(v6)) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4: Ipv4Addr| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_endpoints() {
+        let e = Endpoint::parse("https://sms.cn-north-4.myhuaweicloud.com").unwrap();
+        assert_eq!((e.authority.as_str(), e.port), ("sms.cn-north-4.myhuaweicloud.com", 443));
+        let e = Endpoint::parse("HTTPS://10.1.2.3:8443/").unwrap();
+        assert_eq!(e.authority, "10.1.2.3:8443");
+        assert_eq!(e.base_url(), "https://10.1.2.3:8443");
+        let e = Endpoint::parse("https://[::1]:443").unwrap();
+        assert_eq!((e.authority.as_str(), e.bare_host()), ("[::1]", "::1"));
+    }
+
+    #[test]
+    fn http_only_to_loopback() {
+        for ok in ["http://127.0.0.1:8080", "http://127.9.9.9", "http://localhost:1", "http://[::1]:80"] {
+            assert!(Endpoint::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://10.0.0.1", "http://example.com", "http://128.0.0.1", "http://localhost.evil.com"] {
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn malformed_endpoints() {
+        for bad in [
+            "", "sms.example.com", "ftp://x", "https://", "https://h:0", "https://h:99999",
+            "https://h/v3", "https://h?x", "https://u:p@h", "https://h h", "https://[::1", "https://h:",
+            "https://[zz]",
+        ] {
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

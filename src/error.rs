@@ -1,0 +1,445 @@
+//! The one error type, and how transport failures are explained.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::io;
+
+use crate::api_error::ApiError;
+use crate::server_id::InvalidServerId;
+
+/// Everything that can go wrong, from configuration to decoding.
+///
+/// `Display` says what happened and what to do about it; no variant ever
+/// contains a token, secret key, security token or proxy password.
+/// [`Error::is_retryable`] tells whether sending the same request later can help.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a non-2xx, non-3xx status. The gateway's or
+    /// SMS's error body is parsed into [`ApiError`].
+    Api(Box<ApiError>),
+    /// The server id was rejected before any I/O.
+    InvalidServerId(InvalidServerId),
+    /// The [`Config`](crate::Config) could not be built: bad endpoint, unreadable
+    /// or empty CA file, unusable credentials, unknown region, bad proxy URL.
+    Config(Box<ConfigError>),
+    /// The request never got a complete answer: DNS, connect, TLS, proxy,
+    /// timeout, or the connection broke.
+    Transport(Box<TransportError>),
+    /// The response body is larger than the configured cap. Reading stopped at
+    /// the cap (or before, when `Content-Length` already said so).
+    BodyTooLarge {
+        /// The cap in bytes.
+        cap: usize,
+        /// The HTTP status of the oversize response.
+        status: u16,
+    },
+    /// A 2xx body that is not a ShowCommand JSON object.
+    Decode(Box<DecodeError>),
+    /// The server answered with a redirect, which is never followed: the
+    /// credentials must not go to another host.
+    Redirect(Box<Redirect>),
+}
+
+impl Error {
+    /// True when sending the same request later can succeed: transport
+    /// failures (except certificate rejections), timeouts, and HTTP 429, 500,
+    /// 502, 503 and 504. False for everything else, including 401: repeated
+    /// AK/SK failures lock the key.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_retryable(),
+            Error::Transport(e) => e.retryable,
+            _ => false,
+        }
+    }
+
+    /// True when the call ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.kind == TransportKind::Timeout)
+    }
+
+    /// The HTTP status, for errors that come from a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status()),
+            Error::Redirect(r) => Some(r.status),
+            Error::BodyTooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The API error, when this is one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config(Box::new(ConfigError {
+            message: message.into(),
+            source: None,
+        }))
+    }
+
+    pub(crate) fn config_with(
+        message: impl Into<String>,
+        source: impl StdError + Send + Sync + 'static,
+    ) -> Self {
+        Error::Config(Box::new(ConfigError {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => e.fmt(f),
+            Error::InvalidServerId(e) => write!(
+                f,
+                "invalid server id: {e}; use the source server's id as shown by SMS (a UUID)"
+            ),
+            Error::Config(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
+            Error::BodyTooLarge { cap, status } => write!(
+                f,
+                "response body (HTTP {status}) is larger than the {cap}-byte cap; \
+                 reading stopped there. The endpoint is probably not SMS, or raise the cap"
+            ),
+            Error::Decode(e) => e.fmt(f),
+            Error::Redirect(r) => r.fmt(f),
+        }
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Error::Transport(e) => e.source.as_deref().map(|s| s as _),
+            Error::Config(e) => e.source.as_deref().map(|s| s as _),
+            Error::InvalidServerId(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl StdError for InvalidServerId {}
+
+impl From<InvalidServerId> for Error {
+    fn from(e: InvalidServerId) -> Self {
+        Error::InvalidServerId(e)
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
+/// A configuration problem, found while building a [`Config`](crate::Config).
+#[derive(Debug)]
+pub struct ConfigError {
+    message: String,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl ConfigError {
+    /// What is wrong, in words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}", self.message)?;
+        if let Some(s) = &self.source {
+            write!(f, ": {s}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A 2xx body that could not be decoded, with where decoding stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    line: usize,
+    column: usize,
+    message: String,
+}
+
+impl DecodeError {
+    pub(crate) fn from_json(e: &serde_json::Error) -> Self {
+        DecodeError {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        }
+    }
+    /// 1-based line where decoding stopped.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+    /// 1-based column where decoding stopped (0 at the very start of input).
+    pub fn column(&self) -> usize {
+        self.column
+    }
+    /// serde_json's description, position included.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    pub(crate) fn map_message(&mut self, f: &dyn Fn(&mut String)) {
+        f(&mut self.message);
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the 2xx body is not a ShowCommand JSON object: {}; the endpoint may not be SMS",
+            self.message
+        )
+    }
+}
+
+/// A redirect response, reported instead of followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    pub(crate) status: u16,
+    pub(crate) location: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+
+impl Redirect {
+    /// The 3xx status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+    /// The `Location` header, if any (bounded).
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+    /// The `X-Request-Id` header, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl fmt::Display for Redirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {} redirect", self.status)?;
+        if let Some(l) = &self.location {
+            write!(f, " to {l}")?;
+        }
+        f.write_str(" was not followed (credentials are only sent to the configured endpoint); \
+                     configure the endpoint the redirect points to, if it is trusted")
+    }
+}
+
+/// Which step of the exchange failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The host name did not resolve.
+    Dns,
+    /// The TCP connection could not be made (refused, unreachable).
+    Connect,
+    /// The TLS handshake failed, e.g. the certificate was rejected.
+    Tls,
+    /// The proxy refused or failed the tunnel.
+    Proxy,
+    /// The call did not finish within its deadline.
+    Timeout,
+    /// The connection was reset or closed before the response was complete.
+    Reset,
+    /// The server did not speak valid HTTP/1.1.
+    Protocol,
+    /// Any other I/O failure.
+    Other,
+}
+
+/// A failure below HTTP: DNS, TCP, TLS, proxy, timeout or a broken connection.
+#[derive(Debug)]
+pub struct TransportError {
+    pub(crate) kind: TransportKind,
+    pub(crate) detail: String,
+    pub(crate) retryable: bool,
+    pub(crate) attempts: u32,
+    pub(crate) source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl TransportError {
+    /// Which step failed.
+    pub fn kind(&self) -> TransportKind {
+        self.kind
+    }
+    /// Why, in words (e.g. "certificate expired").
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+    /// How many requests were tried before giving up.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Explains a ureq failure talking to `target` (`host:port`).
+    pub(crate) fn from_ureq(err: ureq::Error, target: &str) -> Self {
+        let (kind, detail, retryable) = explain(&err, target);
+        TransportError {
+            kind,
+            detail,
+            retryable,
+            attempts: 1,
+            source: Some(Box::new(err)),
+        }
+    }
+
+    /// Explains an I/O error raised while reading the body.
+    pub(crate) fn from_body_io(err: io::Error, target: &str) -> Self {
+        // ureq wraps its own errors (timeouts among them) in io::Error for Read.
+        Self::from_ureq(ureq::Error::from(err), target)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportKind::Dns => "DNS lookup failed",
+            TransportKind::Connect => "could not connect",
+            TransportKind::Tls => "TLS handshake failed",
+            TransportKind::Proxy => "proxy failed",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Reset => "connection broken",
+            TransportKind::Protocol => "invalid HTTP response",
+            TransportKind::Other => "network error",
+        };
+        write!(f, "{what}: {}", self.detail)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// Maps a ureq error to (kind, operator-facing detail, retryable).
+fn explain(err: &ureq::Error, target: &str) -> (TransportKind, String, bool) {
+    use TransportKind::*;
+    match err {
+        ureq::Error::HostNotFound => (
+            Dns,
+            format!("{target} does not resolve; check the endpoint and the host's DNS"),
+            true,
+        ),
+        ureq::Error::Timeout(t) => (
+            Timeout,
+            format!("no complete answer from {target} in time ({t}); check connectivity or raise the timeout"),
+            true,
+        ),
+        ureq::Error::Rustls(e) => tls(e, target),
+        ureq::Error::Tls(msg) => (Tls, format!("{target}: {msg}"), false),
+        ureq::Error::ConnectProxyFailed(msg) => (Proxy, proxy_detail(msg), true),
+        ureq::Error::Protocol(e) => (Protocol, format!("{target} sent invalid HTTP: {e}"), true),
+        ureq::Error::LargeResponseHeader(got, max) => (
+            Protocol,
+            format!("{target} sent a response head of {got} bytes, more than {max}"),
+            false,
+        ),
+        ureq::Error::Io(e) => io_error(e, target),
+        other => (Other, format!("{target}: {other}"), true),
+    }
+}
+
+fn io_error(e: &io::Error, target: &str) -> (TransportKind, String, bool) {
+    use TransportKind::*;
+    if let Some(tls_err) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        return tls(tls_err, target);
+    }
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => (
+            Connect,
+            format!("{target} refused the connection; is the endpoint (host and port) right?"),
+            true,
+        ),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => (
+            Timeout,
+            format!("{target} did not answer in time; check connectivity or raise the timeout"),
+            true,
+        ),
+        io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe
+        | io::ErrorKind::UnexpectedEof => (
+            Reset,
+            format!("{target} closed the connection before the response was complete ({e})"),
+            true,
+        ),
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => (
+            Connect,
+            format!("{target} is unreachable ({e}); check routing, firewall or proxy settings"),
+            true,
+        ),
+        _ => (Other, format!("{target}: {e}"), true),
+    }
+}
+
+fn tls(e: &rustls::Error, target: &str) -> (TransportKind, String, bool) {
+    use rustls::CertificateError as C;
+    let why = match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::Expired | C::ExpiredContext { .. } => {
+                "the server certificate has expired (or this host's clock is wrong)".to_string()
+            }
+            C::NotValidYet | C::NotValidYetContext { .. } => {
+                "the server certificate is not valid yet (or this host's clock is wrong)".to_string()
+            }
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                format!("the server certificate is not valid for the host in {target}")
+            }
+            C::UnknownIssuer => "the server certificate is signed by an untrusted CA; \
+                 if TLS is intercepted, configure that CA (custom CA file or system roots)"
+                .to_string(),
+            C::Revoked => "the server certificate is revoked".to_string(),
+            other => format!("the server certificate was rejected ({other:?})"),
+        },
+        other => format!("{other}"),
+    };
+    // A rejected certificate stays rejected: retrying cannot help.
+    let retryable = !matches!(e, rustls::Error::InvalidCertificate(_));
+    (TransportKind::Tls, format!("{target}: {why}"), retryable)
+}
+
+/// ureq reports a failed CONNECT with the proxy's status line; say what it means.
+fn proxy_detail(msg: &str) -> String {
+    if msg.contains("407") {
+        format!("the proxy requires authentication or rejected the credentials ({msg})")
+    } else {
+        format!("the proxy could not open a tunnel ({msg})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_stays_small() {
+        assert!(std::mem::size_of::<Error>() <= 24, "{}", std::mem::size_of::<Error>());
+    }
+
+    #[test]
+    fn retryable_classification() {
+        for status in [429, 500, 502, 503, 504] {
+            assert!(Error::from(ApiError::parse(status, b"")).is_retryable(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 405, 409, 501] {
+            assert!(!Error::from(ApiError::parse(status, b"")).is_retryable(), "{status}");
+        }
+        assert!(!Error::from(InvalidServerId::Empty).is_retryable());
+    }
+}

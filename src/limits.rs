@@ -1,0 +1,54 @@
+//! Every bound the library enforces, in one place.
+//!
+//! Each limit exists so that hostile or broken input ends in a clear error
+//! instead of unbounded memory, time or recursion. The README's "Limits" table
+//! lists the same values.
+
+use std::time::Duration;
+
+/// Default cap on a response body, in bytes (1 MiB).
+///
+/// A real ShowCommand body is a few hundred bytes; a 403 with an
+/// `encoded_authorization_message` is at most about 64 KiB.
+pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
+
+/// Longest snippet of a non-JSON error body kept in an [`ApiError`](crate::ApiError), in bytes.
+pub const ERROR_SNIPPET_LEN: usize = 512;
+
+/// Longest accepted server id, in bytes.
+pub const SERVER_ID_MAX_LEN: usize = 255;
+
+/// Deepest JSON nesting accepted in any body, counting the outermost object
+/// as 1.
+///
+/// This is what serde_json's recursion limit (128 steps) allows; the decoder
+/// routes unknown fields through it too, so deeper input is an error, never a
+/// stack overflow or an unbounded walk.
+pub const MAX_JSON_DEPTH: usize = 127;
+
+/// Largest response head (status line plus headers) read, in bytes.
+pub const MAX_RESPONSE_HEADER_SIZE: usize = 64 * 1024;
+
+/// Longest response header value kept in an error (request id, `Location`), in bytes.
+pub const MAX_KEPT_HEADER_LEN: usize = 256;
+
+/// Default number of attempts per [`fetch_command`](crate::fetch_command) call.
+pub const DEFAULT_ATTEMPTS: u32 = 3;
+
+/// Most attempts a [`Config`](crate::Config) accepts.
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// First backoff step before a retry; later steps double.
+pub const BACKOFF_BASE: Duration = Duration::from_millis(200);
+
+/// Largest backoff step before a retry.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(10);
+
+/// Longest `Retry-After` honoured; larger values are clamped to this.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
+
+/// Default time to establish a connection (DNS, TCP, proxy, TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default deadline for a whole [`fetch_command`](crate::fetch_command) call, retries included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

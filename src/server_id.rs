@@ -1,0 +1,110 @@
+//! Validation of the `server_id` path parameter, before any I/O.
+
+use std::fmt;
+
+use crate::limits::SERVER_ID_MAX_LEN;
+
+/// Why a server id was rejected. Carried by [`Error::InvalidServerId`](crate::Error::InvalidServerId).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidServerId {
+    /// The id is the empty string.
+    Empty,
+    /// The id is longer than [`SERVER_ID_MAX_LEN`] bytes; carries its length.
+    TooLong(usize),
+    /// The id contains a byte outside `A-Za-z0-9._~-`; carries its byte offset.
+    ForbiddenChar(usize),
+    /// The id is `.` or `..`, which would change the request path.
+    DotSegment,
+}
+
+impl fmt::Display for InvalidServerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("it is empty"),
+            Self::TooLong(n) => write!(f, "it is {n} bytes long, more than {SERVER_ID_MAX_LEN}"),
+            Self::ForbiddenChar(at) => write!(
+                f,
+                "byte {at} is not one of A-Z a-z 0-9 . _ ~ -"
+            ),
+            Self::DotSegment => f.write_str("'.' and '..' are path segments, not ids"),
+        }
+    }
+}
+
+/// A server id that is safe to put into the request path as one segment.
+///
+/// Accepts 1 to 255 bytes of `[A-Za-z0-9._~-]`, except `.` and `..`. These are
+/// exactly the unreserved characters of RFC 3986, so the id needs no
+/// percent-encoding and the path sent equals the path signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerId<'a>(&'a str);
+
+impl<'a> ServerId<'a> {
+    /// Checks `id` against the rules above.
+    pub fn parse(id: &'a str) -> Result<Self, InvalidServerId> {
+        if id.is_empty() {
+            return Err(InvalidServerId::Empty);
+        }
+        if id.len() > SERVER_ID_MAX_LEN {
+            return Err(InvalidServerId::TooLong(id.len()));
+        }
+        if let Some(at) = id.bytes().position(|b| !is_unreserved(b)) {
+            return Err(InvalidServerId::ForbiddenChar(at));
+        }
+        if id == "." || id == ".." {
+            return Err(InvalidServerId::DotSegment);
+        }
+        Ok(Self(id))
+    }
+
+    /// The id as given.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+
+    /// The ShowCommand request path for this id: `/v3/sources/{id}/command`.
+    pub fn command_path(&self) -> String {
+        format!("/v3/sources/{}/command", self.0)
+    }
+}
+
+/// RFC 3986 unreserved characters, the set the signer leaves unencoded.
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_uuid_and_every_unreserved_char() {
+        assert!(ServerId::parse("f32ab4d6-d150-4fb3-aa55-edbb5cf9947f").is_ok());
+        let all = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
+        assert_eq!(ServerId::parse(all).unwrap().as_str(), all);
+        assert_eq!(ServerId::parse("...").unwrap().command_path(), "/v3/sources/.../command");
+    }
+
+    #[test]
+    fn length_limit_is_inclusive() {
+        let at = "a".repeat(SERVER_ID_MAX_LEN);
+        assert!(ServerId::parse(&at).is_ok());
+        let past = "a".repeat(SERVER_ID_MAX_LEN + 1);
+        assert_eq!(ServerId::parse(&past), Err(InvalidServerId::TooLong(256)));
+    }
+
+    #[test]
+    fn rejects_what_could_change_the_path() {
+        assert_eq!(ServerId::parse(""), Err(InvalidServerId::Empty));
+        assert_eq!(ServerId::parse("."), Err(InvalidServerId::DotSegment));
+        assert_eq!(ServerId::parse(".."), Err(InvalidServerId::DotSegment));
+        for bad in ["a/b", "a?b", "a#b", "a%2Fb", "a b", "ä", "a\0", "a\r\nHost: x", "a+b", "a@b"] {
+            assert!(
+                matches!(ServerId::parse(bad), Err(InvalidServerId::ForbiddenChar(_))),
+                "{bad:?} must be rejected"
+            );
+        }
+        assert_eq!(ServerId::parse("ab/"), Err(InvalidServerId::ForbiddenChar(2)));
+    }
+}
