@@ -1,0 +1,499 @@
+//! Test and example support: a real HTTP/1.1 server (plain or TLS) on
+//! loopback, certificates generated at start, and an SMS stand-in.
+//!
+//! Shared by the integration tests, the quickstart example and the benches
+//! through `#[path]`, so each uses only part of it.
+#![allow(dead_code)]
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// The seed 200 body from the API page.
+pub const SEED_200: &str =
+    r#"{"command_name":"START","command_param":{"task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001"}}"#;
+
+/// The seed 403 body from the API page.
+pub const SEED_403: &str = r#"{
+  "error_code" : "SMS.9004",
+  "error_msg" : "The current account does not have the permission to execute policy You do not have permission to perform action XXX on resource XXX.",
+  "encoded_authorization_message" : "XXXXXX",
+  "error_param" : [ "You do not have permission to perform action XXX on resource XXX." ],
+  "details" : [ {
+    "error_code" : "SMS.9004",
+    "error_msg" : "You do not have permission to perform action XXX on resource XXX."
+  } ]
+}"#;
+
+/// A private CA and a server certificate for localhost, 127.0.0.1 and ::1.
+pub struct Pki {
+    pub ca_pem: String,
+    issuer: CertifiedIssuer<'static, KeyPair>,
+}
+
+impl Pki {
+    pub fn new() -> Pki {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "hwsms test CA");
+        let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+        Pki {
+            ca_pem: issuer.as_ref().pem(),
+            issuer,
+        }
+    }
+
+    /// A server TLS config for a leaf with these names, valid now.
+    pub fn server(&self) -> Arc<rustls::ServerConfig> {
+        self.server_for(&["localhost", "127.0.0.1", "::1"], false)
+    }
+
+    /// A leaf for `names`; `expired` makes one that ended in 2020.
+    pub fn server_for(&self, names: &[&str], expired: bool) -> Arc<rustls::ServerConfig> {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let mut params = CertificateParams::new(names).unwrap();
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2019, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+        }
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        let chain = vec![CertificateDer::from(cert.der().to_vec())];
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(chain, key)
+                .unwrap(),
+        )
+    }
+
+    /// Writes the CA to a file in a fresh temp dir and returns its path.
+    pub fn ca_file(&self) -> std::path::PathBuf {
+        let dir = temp_dir("ca");
+        let path = dir.join("ca.pem");
+        std::fs::write(&path, &self.ca_pem).unwrap();
+        path
+    }
+}
+
+/// A fresh directory under the target's temp area.
+pub fn temp_dir(tag: &str) -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("hwsms-{tag}-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the server does with a request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// A complete response with `Content-Length`; the connection stays open.
+    Full {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Headers, then the body one byte per `interval`.
+    Drip { body: Vec<u8>, interval: Duration },
+    /// Never answer.
+    Hang,
+    /// Declare `declared` bytes, send `partial`, then reset the connection.
+    ResetMidBody { declared: usize, partial: Vec<u8> },
+    /// A chunked body of `len` bytes, without `Content-Length`.
+    Stream { status: u16, len: u64 },
+    /// Close the connection without answering.
+    Close,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &str) -> Reply {
+        Reply::Full {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Full { headers, .. } = &mut self {
+            headers.push((name.into(), value.into()));
+        }
+        self
+    }
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// A running server; stops when dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub tls: bool,
+    log: Arc<Mutex<Vec<Request>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Server {
+    pub fn http(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        Server::start(None, handler)
+    }
+
+    pub fn https(
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Server::start(Some(tls), handler)
+    }
+
+    pub fn start(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let is_tls = tls.is_some();
+        {
+            let (log, stop) = (log.clone(), stop.clone());
+            thread::spawn(move || {
+                for conn in listener.incoming() {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let Ok(tcp) = conn else { continue };
+                    let (tls, handler, log, stop) =
+                        (tls.clone(), handler.clone(), log.clone(), stop.clone());
+                    thread::spawn(move || {
+                        let _ = serve(tcp, tls, &*handler, &log, &stop);
+                    });
+                }
+            });
+        }
+        Server {
+            addr,
+            tls: is_tls,
+            log,
+            stop,
+        }
+    }
+
+    /// `https://127.0.0.1:PORT` or `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+trait Stream: Read + Write {}
+impl<T: Read + Write> Stream for T {}
+
+fn serve(
+    tcp: TcpStream,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    handler: &Handler,
+    log: &Mutex<Vec<Request>>,
+    stop: &AtomicBool,
+) -> io::Result<()> {
+    tcp.set_nodelay(true)?;
+    let raw = tcp.try_clone()?;
+    let stream: Box<dyn Stream> = match tls {
+        Some(cfg) => {
+            let conn = rustls::ServerConnection::new(cfg).map_err(io::Error::other)?;
+            Box::new(rustls::StreamOwned::new(conn, tcp))
+        }
+        None => Box::new(tcp),
+    };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let Some(req) = read_request(&mut reader)? else {
+            return Ok(());
+        };
+        log.lock().unwrap().push(req.clone());
+        let reply = handler(&req);
+        let out = reader.get_mut();
+        match reply {
+            Reply::Full {
+                status,
+                headers,
+                body,
+            } => {
+                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+                for (k, v) in &headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+                out.write_all(head.as_bytes())?;
+                out.write_all(&body)?;
+                out.flush()?;
+            }
+            Reply::Drip { body, interval } => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                out.write_all(head.as_bytes())?;
+                out.flush()?;
+                for b in body {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    thread::sleep(interval);
+                    out.write_all(&[b])?;
+                    out.flush()?;
+                }
+                return Ok(());
+            }
+            Reply::Hang => {
+                while !stop.load(Ordering::Relaxed) {
+                    thread::sleep(Duration::from_millis(50));
+                }
+                return Ok(());
+            }
+            Reply::ResetMidBody { declared, partial } => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {declared}\r\n\r\n");
+                out.write_all(head.as_bytes())?;
+                out.write_all(&partial)?;
+                out.flush()?;
+                thread::sleep(Duration::from_millis(20));
+                // Linger 0 would send RST; a plain shutdown gives EOF mid-body, which
+                // the client must treat the same way.
+                raw.shutdown(std::net::Shutdown::Both)?;
+                return Ok(());
+            }
+            Reply::Stream { status, len } => {
+                let head = format!(
+                    "HTTP/1.1 {status} {}\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    reason(status)
+                );
+                out.write_all(head.as_bytes())?;
+                let chunk = vec![b'a'; 64 * 1024];
+                let mut left = len;
+                while left > 0 && !stop.load(Ordering::Relaxed) {
+                    let n = left.min(chunk.len() as u64) as usize;
+                    out.write_all(format!("{n:x}\r\n").as_bytes())?;
+                    out.write_all(&chunk[..n])?;
+                    out.write_all(b"\r\n")?;
+                    left -= n as u64;
+                }
+                out.write_all(b"0\r\n\r\n")?;
+                out.flush()?;
+            }
+            Reply::Close => return Ok(()),
+        }
+    }
+}
+
+fn read_request(r: &mut impl BufRead) -> io::Result<Option<Request>> {
+    let mut line = String::new();
+    if r.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let path = parts.next().unwrap_or_default().to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h)? == 0 {
+            return Ok(None);
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    Ok(Some(Request {
+        method,
+        path,
+        headers,
+    }))
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+/// An HTTP date for Unix seconds, as servers send in `Date`.
+pub fn http_date(unix: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let sdk = hwsms::format_sdk_date(unix); // YYYYMMDDTHHMMSSZ
+    let (y, mo, d) = (&sdk[0..4], &sdk[4..6], &sdk[6..8]);
+    let (h, mi, s) = (&sdk[9..11], &sdk[11..13], &sdk[13..15]);
+    let weekday = DAYS[unix.div_euclid(86_400).rem_euclid(7) as usize];
+    let month = MONTHS[mo.parse::<usize>().unwrap() - 1];
+    format!("{weekday}, {d} {month} {y} {h}:{mi}:{s} GMT")
+}
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Why the server rejected a signature, or `Ok` when it verifies.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignatureCheck {
+    Ok,
+    Missing,
+    Mismatch,
+    /// `X-Sdk-Date` more than 15 minutes from the server's clock.
+    Expired { sdk_date: String },
+}
+
+/// Recomputes an `SDK-HMAC-SHA256` signature the way the gateway does:
+/// from the headers the client says it signed, and the server's own clock
+/// (`server_now`, Unix seconds).
+pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> SignatureCheck {
+    let Some(auth) = req.header("Authorization") else {
+        return SignatureCheck::Missing;
+    };
+    let Some(rest) = auth.strip_prefix("SDK-HMAC-SHA256 ") else {
+        return SignatureCheck::Mismatch;
+    };
+    let field = |name: &str| {
+        rest.split(", ")
+            .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
+            .unwrap_or_default()
+    };
+    if field("Access") != ak {
+        return SignatureCheck::Mismatch;
+    }
+    let names: Vec<&str> = field("SignedHeaders").split(';').collect();
+    if !names.contains(&"host") || !names.contains(&"x-sdk-date") {
+        return SignatureCheck::Mismatch;
+    }
+    let headers: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (*n, req.header(n).unwrap_or_default()))
+        .collect();
+    let date = req.header("X-Sdk-Date").unwrap_or_default().to_string();
+    let Some(signed_at) = hwsms::parse_sdk_date(&date) else {
+        return SignatureCheck::Mismatch;
+    };
+    let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+    let query: Vec<(&str, &str)> = query
+        .split('&')
+        .filter(|q| !q.is_empty())
+        .map(|q| q.split_once('=').unwrap_or((q, "")))
+        .collect();
+    let cr = hwsms::signer::CanonicalRequest::new(&req.method, path, &query, &headers, b"");
+    let sts = hwsms::signer::StringToSign::new(&date, &cr);
+    if hwsms::signer::signature(sk, &sts) != field("Signature") {
+        return SignatureCheck::Mismatch;
+    }
+    if (signed_at - server_now).abs() > 15 * 60 {
+        return SignatureCheck::Expired { sdk_date: date };
+    }
+    SignatureCheck::Ok
+}
+
+/// An SMS stand-in: answers ShowCommand like the real service.
+///
+/// - server id `no-permission`: the seed 403;
+/// - any other id: the seed 200;
+/// - any other path: an API gateway 404 (APIGW.0101).
+///
+/// Authentication: `X-Auth-Token` must equal `token` when given, or the
+/// signature must verify with `ak`/`sk` when given; otherwise a 401.
+pub fn sms_standin(
+    token: Option<String>,
+    ak_sk: Option<(String, String)>,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    move |req| {
+        let rid = "req-0123456789abcdef";
+        let date = http_date(unix_now());
+        let authorized = match (&token, &ak_sk, req.header("X-Auth-Token")) {
+            (Some(t), _, Some(got)) => t == got,
+            (_, Some((ak, sk)), _) => check_signature(req, ak, sk, unix_now()) == SignatureCheck::Ok,
+            (None, None, _) => true,
+            _ => false,
+        };
+        if !authorized {
+            return Reply::json(
+                401,
+                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
+            )
+            .header("X-Request-Id", rid)
+            .header("Date", &date);
+        }
+        let id = req
+            .path
+            .strip_prefix("/v3/sources/")
+            .and_then(|p| p.strip_suffix("/command"));
+        let reply = match id {
+            Some("no-permission") => Reply::json(403, SEED_403),
+            Some(_) if req.method == "GET" => Reply::json(200, SEED_200),
+            _ => Reply::json(
+                404,
+                r#"{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+            ),
+        };
+        reply.header("X-Request-Id", rid).header("Date", &date)
+    }
+}
