@@ -401,7 +401,8 @@ fn tls(e: &rustls::Error, target: &str) -> (TransportKind, String, bool) {
             C::NotValidForName | C::NotValidForNameContext { .. } => {
                 format!("the server certificate is not valid for the host in {target}")
             }
-            C::UnknownIssuer => "the server certificate is signed by an untrusted CA; \
+            // BadSignature: a CA with the issuer's name is trusted, but it did not sign this.
+            C::UnknownIssuer | C::BadSignature => "the server certificate is signed by an untrusted CA; \
                  if TLS is intercepted, configure that CA (custom CA file or system roots)"
                 .to_string(),
             C::Revoked => "the server certificate is revoked".to_string(),

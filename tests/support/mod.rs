@@ -160,6 +160,7 @@ pub struct Server {
     pub tls: bool,
     log: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Server {
@@ -184,14 +185,16 @@ impl Server {
         let stop = Arc::new(AtomicBool::new(false));
         let handler: Arc<Handler> = Arc::new(handler);
         let is_tls = tls.is_some();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         {
-            let (log, stop) = (log.clone(), stop.clone());
+            let (log, stop, accepted) = (log.clone(), stop.clone(), accepted.clone());
             thread::spawn(move || {
                 for conn in listener.incoming() {
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
                     let Ok(tcp) = conn else { continue };
+                    accepted.fetch_add(1, Ordering::Relaxed);
                     let (tls, handler, log, stop) =
                         (tls.clone(), handler.clone(), log.clone(), stop.clone());
                     thread::spawn(move || {
@@ -205,6 +208,7 @@ impl Server {
             tls: is_tls,
             log,
             stop,
+            accepted,
         }
     }
 
@@ -212,6 +216,11 @@ impl Server {
     pub fn url(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
+    }
+
+    /// How many TCP connections were accepted.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::Relaxed)
     }
 
     /// Every request received so far.
