@@ -343,7 +343,11 @@ fn explain(err: &ureq::Error, target: &str) -> (TransportKind, String, bool) {
         ),
         ureq::Error::Rustls(e) => tls(e, target),
         ureq::Error::Tls(msg) => (Tls, format!("{target}: {msg}"), false),
-        ureq::Error::ConnectProxyFailed(msg) => (Proxy, proxy_detail(msg), true),
+        ureq::Error::ConnectProxyFailed(msg) => {
+            // Some proxies (tinyproxy) answer a failed CONNECT login with 401, not 407.
+            let auth = msg.contains(" 407") || msg.contains(" 401");
+            (Proxy, proxy_detail(msg, auth), !auth)
+        }
         ureq::Error::Protocol(e) => (Protocol, format!("{target} sent invalid HTTP: {e}"), true),
         ureq::Error::LargeResponseHeader(got, max) => (
             Protocol,
@@ -416,9 +420,12 @@ fn tls(e: &rustls::Error, target: &str) -> (TransportKind, String, bool) {
 }
 
 /// ureq reports a failed CONNECT with the proxy's status line; say what it means.
-fn proxy_detail(msg: &str) -> String {
-    if msg.contains("407") {
-        format!("the proxy requires authentication or rejected the credentials ({msg})")
+fn proxy_detail(msg: &str, auth: bool) -> String {
+    if auth {
+        format!(
+            "the proxy requires authentication or rejected the credentials ({msg}); \
+             check the user and password in the proxy URL"
+        )
     } else {
         format!("the proxy could not open a tunnel ({msg})")
     }

@@ -264,6 +264,8 @@ fn transport(mut e: TransportError, config: &Config) -> Error {
         if matches!(e.kind, TransportKind::Connect | TransportKind::Dns) {
             e.kind = TransportKind::Proxy;
             e.detail = format!("cannot reach proxy {p}: {}", e.detail);
+        } else if e.kind == TransportKind::Proxy {
+            e.detail = format!("proxy {p}: {}", e.detail);
         }
     }
     Error::Transport(Box::new(e))
