@@ -225,3 +225,38 @@ fn ak_sk_wins_over_token_and_says_so() {
     assert_eq!(req.header("X-Project-Id"), Some("proj"));
     assert!(req.header("X-Auth-Token").is_none());
 }
+
+#[test]
+fn system_roots_honour_ssl_cert_file() {
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), |_| Reply::json(200, SEED_200));
+    let ca = pki.ca_file();
+    let (code, out, err) = run(cli()
+        .env("SSL_CERT_FILE", &ca)
+        .args(["--endpoint", &server.url(), "--server-id", ID, "--system-roots"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("START"));
+    // Without the private CA in SSL_CERT_FILE the same call is untrusted.
+    let empty = support::temp_dir("nocert").join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let (code, _, err) = run(cli()
+        .env("SSL_CERT_FILE", &empty)
+        .args(["--endpoint", &server.url(), "--server-id", ID, "--system-roots"]));
+    assert_eq!(code, 2, "an empty bundle is a configuration error: {err}");
+}
+
+#[test]
+fn region_resolves_through_its_environment_override() {
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), |_| Reply::json(200, SEED_200));
+    let ca = pki.ca_file();
+    let (code, out, err) = run(cli()
+        .env("HUAWEICLOUD_SDK_REGION_SMS_AP_SOUTHEAST_3", server.url())
+        .args(["--region", "ap-southeast-3", "--server-id", ID, "--ca-file", ca.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("START"));
+    assert_eq!(server.requests().len(), 1);
+    let (code, _, err) = run(cli().args(["--region", "nowhere-9", "--server-id", ID]));
+    assert_eq!(code, 2);
+    assert!(err.contains("cn-north-4"), "known regions are listed: {err}");
+}
