@@ -95,10 +95,14 @@ fn build_config(args: &Args) -> Result<Config, Error> {
         (None, Some(region)) => Config::for_region(region.clone(), credentials),
         (None, None) => unreachable!("parse_args requires one"),
     };
-    builder = builder.tls_roots(args.roots.clone()).proxy(args.proxy.clone());
+    builder = builder
+        .tls_roots(args.roots.clone())
+        .proxy(args.proxy.clone());
     if let Some(t) = args.timeout {
         // One deadline for the whole call; connecting may use all of it.
-        builder = builder.timeout(t).connect_timeout(t.min(Duration::from_secs(10)));
+        builder = builder
+            .timeout(t)
+            .connect_timeout(t.min(Duration::from_secs(10)));
     }
     if let Some(r) = args.retries {
         // --retries counts retries; the library counts attempts.

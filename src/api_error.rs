@@ -184,7 +184,10 @@ impl ApiError {
         opts.into_iter().flatten().for_each(f);
         self.error_param.iter_mut().for_each(f);
         for d in &mut self.details {
-            d.error_code.iter_mut().chain(d.error_msg.iter_mut()).for_each(f);
+            d.error_code
+                .iter_mut()
+                .chain(d.error_msg.iter_mut())
+                .for_each(f);
         }
     }
 
@@ -199,12 +202,16 @@ impl ApiError {
                 "check the credentials: the token may have expired, or the AK/SK or their scope is wrong; \
                  not retried, because repeated AK/SK failures lock the key for 5 minutes"
             }
-            403 => "the credentials lack permission sms:server:getCommand for this server or project",
+            403 => {
+                "the credentials lack permission sms:server:getCommand for this server or project"
+            }
             404 if code.starts_with("APIGW.") || code.starts_with("APIG.") => {
                 "no such API at this endpoint: check the endpoint or region"
             }
             404 => "check the server id and the endpoint's region",
-            400 => "the request was rejected: check the server id and the scope (project or domain id)",
+            400 => {
+                "the request was rejected: check the server id and the scope (project or domain id)"
+            }
             429 => "throttled by the gateway: wait and retry",
             500..=599 => "server-side failure: retrying later may help",
             _ => "unexpected status for this API",
@@ -317,13 +324,25 @@ mod tests {
 
     #[test]
     fn sdk_key_order() {
-        let e = ApiError::parse(400, br#"{"code":"C","message":"M","errorCode":"E2","errorMsg":"M2"}"#);
+        let e = ApiError::parse(
+            400,
+            br#"{"code":"C","message":"M","errorCode":"E2","errorMsg":"M2"}"#,
+        );
         assert_eq!((e.error_code(), e.error_msg()), (Some("E2"), Some("M2")));
         let e = ApiError::parse(400, br#"{"code":"C","message":"M"}"#);
         assert_eq!((e.error_code(), e.error_msg()), (Some("C"), Some("M")));
-        let e = ApiError::parse(500, br#"{"error":{"code":"APIGW.0101","message":"no api"}}"#);
-        assert_eq!((e.error_code(), e.error_msg()), (Some("APIGW.0101"), Some("no api")));
-        let e = ApiError::parse(401, br#"{"error_code":401,"error_msg":"x","request_id":"r1"}"#);
+        let e = ApiError::parse(
+            500,
+            br#"{"error":{"code":"APIGW.0101","message":"no api"}}"#,
+        );
+        assert_eq!(
+            (e.error_code(), e.error_msg()),
+            (Some("APIGW.0101"), Some("no api"))
+        );
+        let e = ApiError::parse(
+            401,
+            br#"{"error_code":401,"error_msg":"x","request_id":"r1"}"#,
+        );
         assert_eq!((e.error_code(), e.request_id()), (Some("401"), Some("r1")));
     }
 
@@ -339,9 +358,15 @@ mod tests {
 
         let big = vec![b'x'; ERROR_SNIPPET_LEN + 1];
         let e = ApiError::parse(500, &big);
-        assert_eq!(e.body_snippet().unwrap().len(), ERROR_SNIPPET_LEN + " …".len());
+        assert_eq!(
+            e.body_snippet().unwrap().len(),
+            ERROR_SNIPPET_LEN + " …".len()
+        );
         let at = vec![b'y'; ERROR_SNIPPET_LEN];
-        assert_eq!(ApiError::parse(500, &at).body_snippet().unwrap().len(), ERROR_SNIPPET_LEN);
+        assert_eq!(
+            ApiError::parse(500, &at).body_snippet().unwrap().len(),
+            ERROR_SNIPPET_LEN
+        );
 
         let e = ApiError::parse(503, b"\xff\xfeoops {\"error_code\"");
         assert_eq!(e.error_msg(), Some("\u{fffd}\u{fffd}oops {\"error_code\""));

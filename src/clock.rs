@@ -60,9 +60,18 @@ pub fn parse_sdk_date(text: &str) -> Option<i64> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let s = text.get(r)?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
     };
-    to_unix(num(0..4)?, num(4..6)?, num(6..8)?, num(9..11)?, num(11..13)?, num(13..15)?)
+    to_unix(
+        num(0..4)?,
+        num(4..6)?,
+        num(6..8)?,
+        num(9..11)?,
+        num(11..13)?,
+        num(13..15)?,
+    )
 }
 
 /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's IMF-fixdate)
@@ -157,18 +166,33 @@ mod tests {
         assert_eq!(format_sdk_date(0), "19700101T000000Z");
         assert_eq!(format_sdk_date(1_709_208_000), "20240229T120000Z");
         assert_eq!(parse_sdk_date("20240229T120000Z"), Some(1_709_208_000));
-        assert_eq!(parse_sdk_date("20261128T235959Z").map(format_sdk_date).as_deref(), Some("20261128T235959Z"));
+        assert_eq!(
+            parse_sdk_date("20261128T235959Z")
+                .map(format_sdk_date)
+                .as_deref(),
+            Some("20261128T235959Z")
+        );
         for t in [-86_401, 951_782_400, 4_102_444_799, 1_764_322_215] {
             assert_eq!(parse_sdk_date(&format_sdk_date(t)), Some(t));
         }
-        for bad in ["", "20230229T000000Z", "2024022xT120000Z", "20240229 120000Z", "20241301T000000Z", "+0240229T120000Z"] {
+        for bad in [
+            "",
+            "20230229T000000Z",
+            "2024022xT120000Z",
+            "20240229 120000Z",
+            "20241301T000000Z",
+            "+0240229T120000Z",
+        ] {
             assert_eq!(parse_sdk_date(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn http_dates() {
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), None);
         assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49 GMT"), None);
@@ -178,7 +202,10 @@ mod tests {
     fn server_time_in_apig_message() {
         let m = "Incorrect app authentication information: signature expired, signature time:20230527T000431Z,server time:20230527T020608Z";
         assert_eq!(parse_server_time(m), parse_sdk_date("20230527T020608Z"));
-        assert_eq!(parse_server_time("signature expired, server time: 20230527T020608Z"), parse_sdk_date("20230527T020608Z"));
+        assert_eq!(
+            parse_server_time("signature expired, server time: 20230527T020608Z"),
+            parse_sdk_date("20230527T020608Z")
+        );
         assert_eq!(parse_server_time("signature expired"), None);
         assert_eq!(parse_server_time("server time:2023"), None);
     }

@@ -340,11 +340,23 @@ mod tests {
     #[test]
     fn every_known_name_round_trips() {
         for n in [
-            "START", "STOP", "DELETE", "SYNC", "SKIP", "PREMIGRATE", "TASK_NOT_STARTED",
-            "TASK_HAS_STOPPED", "TASK_HAS_FINISHED", "UPLOAD_LOG", "RSET_LOG_ACL",
+            "START",
+            "STOP",
+            "DELETE",
+            "SYNC",
+            "SKIP",
+            "PREMIGRATE",
+            "TASK_NOT_STARTED",
+            "TASK_HAS_STOPPED",
+            "TASK_HAS_FINISHED",
+            "UPLOAD_LOG",
+            "RSET_LOG_ACL",
         ] {
             let parsed = CommandName::parse(n);
-            assert!(!matches!(parsed, CommandName::Other(_)), "{n} must be named");
+            assert!(
+                !matches!(parsed, CommandName::Other(_)),
+                "{n} must be named"
+            );
             assert_eq!(parsed.as_str(), n);
         }
         assert_eq!(CommandName::parse("start"), CommandName::Other("start"));

@@ -388,7 +388,9 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let c = Config::builder("https://sms.example.com", token()).build().unwrap();
+        let c = Config::builder("https://sms.example.com", token())
+            .build()
+            .unwrap();
         assert_eq!(c.connect_timeout(), Duration::from_secs(10));
         assert_eq!(c.timeout(), Duration::from_secs(30));
         assert_eq!(c.body_cap(), 1024 * 1024);
@@ -398,7 +400,10 @@ mod tests {
         assert_eq!(c.proxy(), None);
         assert_eq!(c.clock_skew_secs(), 0);
         let dbg = format!("{c:?}");
-        assert!(!dbg.contains("T0KEN-MARKER") && dbg.contains("sms.example.com"), "{dbg}");
+        assert!(
+            !dbg.contains("T0KEN-MARKER") && dbg.contains("sms.example.com"),
+            "{dbg}"
+        );
     }
 
     #[test]
@@ -423,7 +428,9 @@ mod tests {
 
     #[test]
     fn region_builds() {
-        let c = Config::for_region("ap-southeast-3", token()).build().unwrap();
+        let c = Config::for_region("ap-southeast-3", token())
+            .build()
+            .unwrap();
         assert_eq!(c.endpoint(), "https://sms.ap-southeast-3.myhuaweicloud.com");
     }
 }

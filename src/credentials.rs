@@ -100,7 +100,10 @@ fn header_safe(what: &str, value: &str) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::config(format!("{what} is empty")));
     }
-    if let Some(at) = value.bytes().position(|b| !(b == b'\t' || (0x20..0x7f).contains(&b))) {
+    if let Some(at) = value
+        .bytes()
+        .position(|b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
+    {
         return Err(Error::config(format!(
             "{what} contains a byte that cannot be sent in an HTTP header (at offset {at})"
         )));
@@ -193,7 +196,10 @@ impl fmt::Debug for AkSk {
             .field("sk", &self.sk)
             .field("project_id", &self.project_id)
             .field("domain_id", &self.domain_id)
-            .field("security_token", &self.security_token.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "[REDACTED]"),
+            )
             .finish()
     }
 }
@@ -205,22 +211,44 @@ mod tests {
     #[test]
     fn debug_redacts_secrets() {
         let t = format!("{:?}", Credentials::token("TOKEN-MARKER-1"));
-        assert!(!t.contains("TOKEN-MARKER-1") && t.contains("REDACTED"), "{t}");
+        assert!(
+            !t.contains("TOKEN-MARKER-1") && t.contains("REDACTED"),
+            "{t}"
+        );
         let k = Credentials::from(
-            AkSk::new("AK1", "SK-MARKER-2").project_id("p").security_token("ST-MARKER-3"),
+            AkSk::new("AK1", "SK-MARKER-2")
+                .project_id("p")
+                .security_token("ST-MARKER-3"),
         );
         let s = format!("{k:?} {k:#?}");
-        assert!(!s.contains("SK-MARKER-2") && !s.contains("ST-MARKER-3"), "{s}");
+        assert!(
+            !s.contains("SK-MARKER-2") && !s.contains("ST-MARKER-3"),
+            "{s}"
+        );
         assert!(s.contains("AK1") && s.contains("\"p\""), "{s}");
     }
 
     #[test]
     fn header_injection_is_refused_without_echo() {
-        let err = Credentials::token("abc\r\nX-Evil: 1").validate().unwrap_err().to_string();
-        assert!(err.contains("token") && !err.contains("abc") && !err.contains("Evil"), "{err}");
+        let err = Credentials::token("abc\r\nX-Evil: 1")
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("token") && !err.contains("abc") && !err.contains("Evil"),
+            "{err}"
+        );
         assert!(Credentials::token("").validate().is_err());
         assert!(Credentials::from(AkSk::new("AK", "")).validate().is_err());
-        assert!(Credentials::from(AkSk::new("AK", "SK").project_id("p\n")).validate().is_err());
-        assert!(Credentials::from(AkSk::new("AK", "SK").domain_id("d")).validate().is_ok());
+        assert!(
+            Credentials::from(AkSk::new("AK", "SK").project_id("p\n"))
+                .validate()
+                .is_err()
+        );
+        assert!(
+            Credentials::from(AkSk::new("AK", "SK").domain_id("d"))
+                .validate()
+                .is_ok()
+        );
     }
 }

@@ -54,10 +54,16 @@ impl Endpoint {
         };
         let port = match port {
             None => default_port,
-            Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| bad("has an invalid port"))?,
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or_else(|| bad("has an invalid port"))?,
         };
         if scheme == Scheme::Http && !is_loopback(host) {
-            return Err(bad("uses plain http:// to a non-loopback host (credentials would travel in clear text)"));
+            return Err(bad(
+                "uses plain http:// to a non-loopback host (credentials would travel in clear text)",
+            ));
         }
         let authority = if port == default_port {
             host.to_string()
@@ -95,7 +101,8 @@ impl fmt::Debug for Endpoint {
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 /// Splits `host[:port]` or `[v6][:port]`.
@@ -131,7 +138,10 @@ fn is_loopback(host: &str) -> bool {
     match bare.parse::<IpAddr>() {
         Ok(IpAddr::V4(v4)) => v4.is_loopback(),
         Ok(IpAddr::V6(v6)) => {
-            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4: Ipv4Addr| v4.is_loopback())
+            v6.is_loopback()
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4: Ipv4Addr| v4.is_loopback())
         }
         Err(_) => false,
     }
@@ -144,7 +154,10 @@ mod tests {
     #[test]
     fn https_endpoints() {
         let e = Endpoint::parse("https://sms.cn-north-4.myhuaweicloud.com").unwrap();
-        assert_eq!((e.authority.as_str(), e.port), ("sms.cn-north-4.myhuaweicloud.com", 443));
+        assert_eq!(
+            (e.authority.as_str(), e.port),
+            ("sms.cn-north-4.myhuaweicloud.com", 443)
+        );
         let e = Endpoint::parse("HTTPS://10.1.2.3:8443/").unwrap();
         assert_eq!(e.authority, "10.1.2.3:8443");
         assert_eq!(e.base_url(), "https://10.1.2.3:8443");
@@ -154,10 +167,20 @@ mod tests {
 
     #[test]
     fn http_only_to_loopback() {
-        for ok in ["http://127.0.0.1:8080", "http://127.9.9.9", "http://localhost:1", "http://[::1]:80"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://localhost:1",
+            "http://[::1]:80",
+        ] {
             assert!(Endpoint::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://10.0.0.1", "http://example.com", "http://128.0.0.1", "http://localhost.evil.com"] {
+        for bad in [
+            "http://10.0.0.1",
+            "http://example.com",
+            "http://128.0.0.1",
+            "http://localhost.evil.com",
+        ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
     }
@@ -165,8 +188,18 @@ mod tests {
     #[test]
     fn malformed_endpoints() {
         for bad in [
-            "", "sms.example.com", "ftp://x", "https://", "https://h:0", "https://h:99999",
-            "https://h/v3", "https://h?x", "https://u:p@h", "https://h h", "https://[::1", "https://h:",
+            "",
+            "sms.example.com",
+            "ftp://x",
+            "https://",
+            "https://h:0",
+            "https://h:99999",
+            "https://h/v3",
+            "https://h?x",
+            "https://u:p@h",
+            "https://h h",
+            "https://[::1",
+            "https://h:",
             "https://[zz]",
         ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");

@@ -237,8 +237,10 @@ impl fmt::Display for Redirect {
         if let Some(l) = &self.location {
             write!(f, " to {l}")?;
         }
-        f.write_str(" was not followed (credentials are only sent to the configured endpoint); \
-                     configure the endpoint the redirect points to, if it is trusted")
+        f.write_str(
+            " was not followed (credentials are only sent to the configured endpoint); \
+                     configure the endpoint the redirect points to, if it is trusted",
+        )
     }
 }
 
@@ -338,7 +340,9 @@ fn explain(err: &ureq::Error, target: &str) -> (TransportKind, String, bool) {
         ),
         ureq::Error::Timeout(t) => (
             Timeout,
-            format!("no complete answer from {target} in time ({t}); check connectivity or raise the timeout"),
+            format!(
+                "no complete answer from {target} in time ({t}); check connectivity or raise the timeout"
+            ),
             true,
         ),
         ureq::Error::Rustls(e) => tls(e, target),
@@ -400,15 +404,18 @@ fn tls(e: &rustls::Error, target: &str) -> (TransportKind, String, bool) {
                 "the server certificate has expired (or this host's clock is wrong)".to_string()
             }
             C::NotValidYet | C::NotValidYetContext { .. } => {
-                "the server certificate is not valid yet (or this host's clock is wrong)".to_string()
+                "the server certificate is not valid yet (or this host's clock is wrong)"
+                    .to_string()
             }
             C::NotValidForName | C::NotValidForNameContext { .. } => {
                 format!("the server certificate is not valid for the host in {target}")
             }
             // BadSignature: a CA with the issuer's name is trusted, but it did not sign this.
-            C::UnknownIssuer | C::BadSignature => "the server certificate is signed by an untrusted CA; \
+            C::UnknownIssuer | C::BadSignature => {
+                "the server certificate is signed by an untrusted CA; \
                  if TLS is intercepted, configure that CA (custom CA file or system roots)"
-                .to_string(),
+                    .to_string()
+            }
             C::Revoked => "the server certificate is revoked".to_string(),
             other => format!("the server certificate was rejected ({other:?})"),
         },
@@ -437,16 +444,26 @@ mod tests {
 
     #[test]
     fn error_stays_small() {
-        assert!(std::mem::size_of::<Error>() <= 24, "{}", std::mem::size_of::<Error>());
+        assert!(
+            std::mem::size_of::<Error>() <= 24,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
     }
 
     #[test]
     fn retryable_classification() {
         for status in [429, 500, 502, 503, 504] {
-            assert!(Error::from(ApiError::parse(status, b"")).is_retryable(), "{status}");
+            assert!(
+                Error::from(ApiError::parse(status, b"")).is_retryable(),
+                "{status}"
+            );
         }
         for status in [400, 401, 403, 404, 405, 409, 501] {
-            assert!(!Error::from(ApiError::parse(status, b"")).is_retryable(), "{status}");
+            assert!(
+                !Error::from(ApiError::parse(status, b"")).is_retryable(),
+                "{status}"
+            );
         }
         assert!(!Error::from(InvalidServerId::Empty).is_retryable());
     }

@@ -192,13 +192,23 @@ fn attempt(config: &Config, url: &str, path: &str, deadline: Instant) -> Result<
             request_id,
         };
         let secrets = config.credentials().secrets();
-        for s in redirect.location.iter_mut().chain(redirect.request_id.iter_mut()) {
+        for s in redirect
+            .location
+            .iter_mut()
+            .chain(redirect.request_id.iter_mut())
+        {
             scrub(s, &secrets);
         }
         return Err(Error::Redirect(Box::new(redirect)));
     }
 
-    let body = read_capped(response.into_body(), config.body_cap(), status, &target, config)?;
+    let body = read_capped(
+        response.into_body(),
+        config.body_cap(),
+        status,
+        &target,
+        config,
+    )?;
 
     if (200..300).contains(&status) {
         let resp = Response {

@@ -48,7 +48,11 @@ impl ProxyUrl {
     /// Parses `[http://][user[:pass]@]host[:port]`; the port defaults to 1080 as in curl.
     pub(crate) fn parse(url: &str) -> Result<Self, Error> {
         // Never echo the URL: it may carry a password.
-        let bad = |why: &str| Error::config(format!("invalid proxy URL: {why}; expected http://[user:pass@]host:port"));
+        let bad = |why: &str| {
+            Error::config(format!(
+                "invalid proxy URL: {why}; expected http://[user:pass@]host:port"
+            ))
+        };
         let rest = match url.split_once("://") {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
             Some(_) => return Err(bad("only http:// proxies are supported")),
@@ -65,7 +69,11 @@ impl ProxyUrl {
         let (host, port) = split_host_port(hostport).ok_or_else(|| bad("no valid host"))?;
         let port = match port {
             None => 1080,
-            Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| bad("invalid port"))?,
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or_else(|| bad("invalid port"))?,
         };
         let (username, password) = match userinfo {
             None => (None, None),
@@ -75,7 +83,8 @@ impl ProxyUrl {
                     None => (u, None),
                 };
                 let decode = |s: &str| {
-                    percent_decode_utf8(s).ok_or_else(|| bad("credentials are not valid percent-encoded UTF-8"))
+                    percent_decode_utf8(s)
+                        .ok_or_else(|| bad("credentials are not valid percent-encoded UTF-8"))
                 };
                 (Some(decode(user)?), pass.map(decode).transpose()?)
             }
@@ -98,7 +107,8 @@ impl ProxyUrl {
         if let Some(p) = &self.password {
             b = b.password(p);
         }
-        b.build().map_err(|_| Error::config(format!("invalid proxy {self}")))
+        b.build()
+            .map_err(|_| Error::config(format!("invalid proxy {self}")))
     }
 }
 
@@ -123,7 +133,10 @@ impl fmt::Debug for ProxyUrl {
 }
 
 /// Resolves the proxy to use for `endpoint`, or `None` to connect directly.
-pub(crate) fn resolve(choice: &ProxyChoice, endpoint: &Endpoint) -> Result<Option<ProxyUrl>, Error> {
+pub(crate) fn resolve(
+    choice: &ProxyChoice,
+    endpoint: &Endpoint,
+) -> Result<Option<ProxyUrl>, Error> {
     resolve_with(choice, endpoint, |name| std::env::var(name).ok())
 }
 
@@ -145,7 +158,10 @@ pub(crate) fn resolve_with(
             let Some(url) = names.iter().find_map(get) else {
                 return Ok(None);
             };
-            let no_proxy = ["no_proxy", "NO_PROXY"].iter().find_map(get).unwrap_or_default();
+            let no_proxy = ["no_proxy", "NO_PROXY"]
+                .iter()
+                .find_map(get)
+                .unwrap_or_default();
             if bypasses(&no_proxy, endpoint.bare_host()) {
                 return Ok(None);
             }
@@ -161,7 +177,10 @@ pub(crate) fn resolve_with(
 /// a name matches itself and its subdomains, with or without a leading dot.
 /// Names are not resolved, as in curl.
 pub fn bypasses(no_proxy: &str, host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']').trim_end_matches('.');
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.');
     let host_ip = host.parse::<IpAddr>().ok();
     no_proxy
         .split([',', ' ', '\t'])
@@ -201,11 +220,19 @@ fn parse_ip(s: &str) -> Option<IpAddr> {
 fn in_cidr(host: IpAddr, net: IpAddr, bits: u8) -> bool {
     match (host, net) {
         (IpAddr::V4(h), IpAddr::V4(n)) if bits <= 32 => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             u32::from(h) & mask == u32::from(n) & mask
         }
         (IpAddr::V6(h), IpAddr::V6(n)) if bits <= 128 => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
             u128::from(h) & mask == u128::from(n) & mask
         }
         _ => false,
@@ -242,7 +269,9 @@ mod tests {
         assert_eq!(p.to_string(), "http://us@er:[REDACTED]@proxy.corp:3128");
         let p = ProxyUrl::parse("10.0.0.1").unwrap();
         assert_eq!((p.port, p.username), (1080, None));
-        let e = ProxyUrl::parse("socks5://u:SECRETPW@h:1").unwrap_err().to_string();
+        let e = ProxyUrl::parse("socks5://u:SECRETPW@h:1")
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("SECRETPW"), "{e}");
         assert!(ProxyUrl::parse("http://u:%zz@h:1").is_err());
         assert!(ProxyUrl::parse("http://h:1/path").is_err());
@@ -277,18 +306,52 @@ mod tests {
         let https = Endpoint::parse("https://sms.example.com").unwrap();
         let http = Endpoint::parse("http://127.0.0.1:9").unwrap();
         let env = |vars: &'static [(&'static str, &'static str)]| {
-            move |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())
+            move |n: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| v.to_string())
+            }
         };
         let host = |r: Result<Option<ProxyUrl>, Error>| r.unwrap().map(|p| p.host);
-        let vars = &[("ALL_PROXY", "http://all:1"), ("HTTPS_PROXY", "http://s:1"), ("HTTP_PROXY", "http://p:1")];
-        assert_eq!(host(resolve_with(&ProxyChoice::FromEnv, &https, env(vars))).as_deref(), Some("s"));
-        assert_eq!(host(resolve_with(&ProxyChoice::FromEnv, &http, env(vars))).as_deref(), Some("p"));
+        let vars = &[
+            ("ALL_PROXY", "http://all:1"),
+            ("HTTPS_PROXY", "http://s:1"),
+            ("HTTP_PROXY", "http://p:1"),
+        ];
+        assert_eq!(
+            host(resolve_with(&ProxyChoice::FromEnv, &https, env(vars))).as_deref(),
+            Some("s")
+        );
+        assert_eq!(
+            host(resolve_with(&ProxyChoice::FromEnv, &http, env(vars))).as_deref(),
+            Some("p")
+        );
         let only_all = &[("ALL_PROXY", "http://all:1")];
-        assert_eq!(host(resolve_with(&ProxyChoice::FromEnv, &https, env(only_all))).as_deref(), Some("all"));
-        let lower_first = &[("https_proxy", "http://lower:1"), ("HTTPS_PROXY", "http://upper:1")];
-        assert_eq!(host(resolve_with(&ProxyChoice::FromEnv, &https, env(lower_first))).as_deref(), Some("lower"));
+        assert_eq!(
+            host(resolve_with(&ProxyChoice::FromEnv, &https, env(only_all))).as_deref(),
+            Some("all")
+        );
+        let lower_first = &[
+            ("https_proxy", "http://lower:1"),
+            ("HTTPS_PROXY", "http://upper:1"),
+        ];
+        assert_eq!(
+            host(resolve_with(
+                &ProxyChoice::FromEnv,
+                &https,
+                env(lower_first)
+            ))
+            .as_deref(),
+            Some("lower")
+        );
         let bypass = &[("HTTPS_PROXY", "http://s:1"), ("NO_PROXY", ".example.com")];
-        assert_eq!(host(resolve_with(&ProxyChoice::FromEnv, &https, env(bypass))), None);
-        assert_eq!(host(resolve_with(&ProxyChoice::Direct, &https, env(vars))), None);
+        assert_eq!(
+            host(resolve_with(&ProxyChoice::FromEnv, &https, env(bypass))),
+            None
+        );
+        assert_eq!(
+            host(resolve_with(&ProxyChoice::Direct, &https, env(vars))),
+            None
+        );
     }
 }

@@ -5,9 +5,18 @@ use crate::error::Error;
 /// The regions the official SDK knows, with their SMS endpoints.
 pub const REGIONS: &[(&str, &str)] = &[
     ("cn-north-4", "https://sms.cn-north-4.myhuaweicloud.com"),
-    ("ap-southeast-3", "https://sms.ap-southeast-3.myhuaweicloud.com"),
-    ("my-kualalumpur-1", "https://sms.my-kualalumpur-1.myhuaweicloud.com"),
-    ("ru-moscow-1", "https://sms-api.ru-moscow-1.myhuaweicloud.com"),
+    (
+        "ap-southeast-3",
+        "https://sms.ap-southeast-3.myhuaweicloud.com",
+    ),
+    (
+        "my-kualalumpur-1",
+        "https://sms.my-kualalumpur-1.myhuaweicloud.com",
+    ),
+    (
+        "ru-moscow-1",
+        "https://sms-api.ru-moscow-1.myhuaweicloud.com",
+    ),
 ];
 
 /// The environment variable that overrides a region's endpoint:
@@ -26,7 +35,10 @@ pub fn endpoint_for(region_id: &str) -> Result<String, Error> {
     endpoint_with(region_id, |n| std::env::var(n).ok())
 }
 
-pub(crate) fn endpoint_with(region_id: &str, env: impl Fn(&str) -> Option<String>) -> Result<String, Error> {
+pub(crate) fn endpoint_with(
+    region_id: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<String, Error> {
     if let Some(url) = env(&override_var(region_id)).filter(|v| !v.trim().is_empty()) {
         return Ok(url.trim().to_string());
     }
@@ -56,10 +68,18 @@ mod tests {
             endpoint_with("ru-moscow-1", none).unwrap(),
             "https://sms-api.ru-moscow-1.myhuaweicloud.com"
         );
-        let env = |n: &str| (n == "HUAWEICLOUD_SDK_REGION_SMS_CN_NORTH_4").then(|| "https://x.test".to_string());
+        let env = |n: &str| {
+            (n == "HUAWEICLOUD_SDK_REGION_SMS_CN_NORTH_4").then(|| "https://x.test".to_string())
+        };
         assert_eq!(endpoint_with("cn-north-4", env).unwrap(), "https://x.test");
         let e = endpoint_with("xx-nowhere-9", none).unwrap_err().to_string();
-        assert!(e.contains("cn-north-4") && e.contains("ap-southeast-3") && e.contains("xx-nowhere-9"), "{e}");
-        assert_eq!(override_var("ap-southeast-3"), "HUAWEICLOUD_SDK_REGION_SMS_AP_SOUTHEAST_3");
+        assert!(
+            e.contains("cn-north-4") && e.contains("ap-southeast-3") && e.contains("xx-nowhere-9"),
+            "{e}"
+        );
+        assert_eq!(
+            override_var("ap-southeast-3"),
+            "HUAWEICLOUD_SDK_REGION_SMS_AP_SOUTHEAST_3"
+        );
     }
 }

@@ -9,7 +9,10 @@ use crate::limits::{BACKOFF_BASE, BACKOFF_CAP, RETRY_AFTER_CAP};
 /// backoff with full jitter, uniform in `[0, min(cap, base * 2^(retry-1))]`.
 pub(crate) fn backoff(retry: u32) -> Duration {
     let ceiling = BACKOFF_BASE
-        .saturating_mul(1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX))
+        .saturating_mul(
+            1u32.checked_shl(retry.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        )
         .min(BACKOFF_CAP);
     let unit = random_unit();
     ceiling.mul_f64(unit)
@@ -47,7 +50,9 @@ mod tests {
     #[test]
     fn backoff_stays_within_its_envelope() {
         for retry in 1..=40 {
-            let ceiling = BACKOFF_BASE.saturating_mul(1 << (retry - 1).min(20)).min(BACKOFF_CAP);
+            let ceiling = BACKOFF_BASE
+                .saturating_mul(1 << (retry - 1).min(20))
+                .min(BACKOFF_CAP);
             for _ in 0..20 {
                 assert!(backoff(retry) <= ceiling, "retry {retry}");
             }
@@ -62,10 +67,19 @@ mod tests {
         assert_eq!(parse_retry_after("1", 0), Some(Duration::from_secs(1)));
         assert_eq!(parse_retry_after(" 60 ", 0), Some(RETRY_AFTER_CAP));
         assert_eq!(parse_retry_after("61", 0), Some(RETRY_AFTER_CAP));
-        assert_eq!(parse_retry_after("99999999999999999999999", 0), Some(RETRY_AFTER_CAP));
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", 0),
+            Some(RETRY_AFTER_CAP)
+        );
         let now = 784_111_777; // Sun, 06 Nov 1994 08:49:37 GMT
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now), Some(Duration::from_secs(10)));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:27 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:27 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-1", now), None);
         assert_eq!(parse_retry_after("", now), None);

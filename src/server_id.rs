@@ -23,10 +23,7 @@ impl fmt::Display for InvalidServerId {
         match self {
             Self::Empty => f.write_str("it is empty"),
             Self::TooLong(n) => write!(f, "it is {n} bytes long, more than {SERVER_ID_MAX_LEN}"),
-            Self::ForbiddenChar(at) => write!(
-                f,
-                "byte {at} is not one of A-Z a-z 0-9 . _ ~ -"
-            ),
+            Self::ForbiddenChar(at) => write!(f, "byte {at} is not one of A-Z a-z 0-9 . _ ~ -"),
             Self::DotSegment => f.write_str("'.' and '..' are path segments, not ids"),
         }
     }
@@ -83,7 +80,10 @@ mod tests {
         assert!(ServerId::parse("f32ab4d6-d150-4fb3-aa55-edbb5cf9947f").is_ok());
         let all = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
         assert_eq!(ServerId::parse(all).unwrap().as_str(), all);
-        assert_eq!(ServerId::parse("...").unwrap().command_path(), "/v3/sources/.../command");
+        assert_eq!(
+            ServerId::parse("...").unwrap().command_path(),
+            "/v3/sources/.../command"
+        );
     }
 
     #[test]
@@ -99,12 +99,26 @@ mod tests {
         assert_eq!(ServerId::parse(""), Err(InvalidServerId::Empty));
         assert_eq!(ServerId::parse("."), Err(InvalidServerId::DotSegment));
         assert_eq!(ServerId::parse(".."), Err(InvalidServerId::DotSegment));
-        for bad in ["a/b", "a?b", "a#b", "a%2Fb", "a b", "ä", "a\0", "a\r\nHost: x", "a+b", "a@b"] {
+        for bad in [
+            "a/b",
+            "a?b",
+            "a#b",
+            "a%2Fb",
+            "a b",
+            "ä",
+            "a\0",
+            "a\r\nHost: x",
+            "a+b",
+            "a@b",
+        ] {
             assert!(
                 matches!(ServerId::parse(bad), Err(InvalidServerId::ForbiddenChar(_))),
                 "{bad:?} must be rejected"
             );
         }
-        assert_eq!(ServerId::parse("ab/"), Err(InvalidServerId::ForbiddenChar(2)));
+        assert_eq!(
+            ServerId::parse("ab/"),
+            Err(InvalidServerId::ForbiddenChar(2))
+        );
     }
 }

@@ -114,7 +114,8 @@ impl SignedRequest {
 pub fn sign(request: &SigningRequest<'_>, key: &AkSk, unix_secs: i64) -> SignedRequest {
     let sdk_date = format_sdk_date(unix_secs);
     let scope = key.scope_headers();
-    let mut headers: Vec<(&str, &str)> = Vec::with_capacity(2 + scope.len() + request.headers.len());
+    let mut headers: Vec<(&str, &str)> =
+        Vec::with_capacity(2 + scope.len() + request.headers.len());
     headers.push(("Host", request.host));
     headers.push(("X-Sdk-Date", &sdk_date));
     headers.extend(scope.iter().copied());

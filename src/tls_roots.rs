@@ -69,9 +69,8 @@ fn system_bundle() -> Result<PathBuf, Error> {
 }
 
 fn load_file(path: &Path) -> Result<RootCerts, Error> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::config_with(format!("cannot read CA file {}", path.display()), e)
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::config_with(format!("cannot read CA file {}", path.display()), e))?;
     parse(&bytes, &format!("CA file {}", path.display()))
 }
 
@@ -98,11 +97,18 @@ mod tests {
 
     #[test]
     fn empty_or_garbage_pem_is_an_error() {
-        for pem in [&b""[..], b"hello", b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"] {
+        for pem in [
+            &b""[..],
+            b"hello",
+            b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        ] {
             let e = TlsRoots::Pem(pem.to_vec()).load().unwrap_err().to_string();
             assert!(e.contains("CA PEM"), "{e}");
         }
-        let e = TlsRoots::PemFile("/nonexistent/ca.pem".into()).load().unwrap_err().to_string();
+        let e = TlsRoots::PemFile("/nonexistent/ca.pem".into())
+            .load()
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("/nonexistent/ca.pem"), "{e}");
     }
 }

@@ -46,7 +46,10 @@ fn seed_body_decodes_with_zero_allocations() {
     let _ = hwsms::decode_command(SEED_200).unwrap();
     let (n, name) = allocations_during(|| {
         let c = hwsms::decode_command(SEED_200).unwrap();
-        (c.name() == Some(hwsms::CommandName::Start), c.task_id().map(str::len))
+        (
+            c.name() == Some(hwsms::CommandName::Start),
+            c.task_id().map(str::len),
+        )
     });
     assert_eq!(name, (true, Some(32)));
     assert_eq!(n, 0, "decoding the seed body allocated {n} times");
@@ -66,7 +69,11 @@ fn seed_body_decodes_with_zero_allocations() {
 #[test]
 fn the_counter_does_count() {
     // Guards the test above against a counter that never moves.
-    let (n, v) = allocations_during(|| hwsms::decode_command(br#"{"command_name":"ST\u0041RT"}"#).unwrap().into_owned());
+    let (n, v) = allocations_during(|| {
+        hwsms::decode_command(br#"{"command_name":"ST\u0041RT"}"#)
+            .unwrap()
+            .into_owned()
+    });
     assert_eq!(v.name().map(|n| n.as_str()), Some("START"));
     assert!(n >= 1, "an escaped string must allocate, counted {n}");
 }

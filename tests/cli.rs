@@ -20,7 +20,11 @@ fn cli() -> Command {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let bin: PathBuf = dir.join("examples").join("fetch_command");
-    assert!(bin.exists(), "{} missing: run through cargo test", bin.display());
+    assert!(
+        bin.exists(),
+        "{} missing: run through cargo test",
+        bin.display()
+    );
     let mut cmd = Command::new(bin);
     for var in [
         "HUAWEICLOUD_SDK_AK",
@@ -43,16 +47,28 @@ fn cli() -> Command {
 }
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output { status, stdout, stderr } = cmd.output().unwrap();
-    let (out, err) = (String::from_utf8(stdout).unwrap(), String::from_utf8(stderr).unwrap());
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().unwrap();
+    let (out, err) = (
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    );
     for marker in [TOKEN, SK, ST] {
-        assert!(!out.contains(marker) && !err.contains(marker), "secret {marker} printed:\n{out}\n{err}");
+        assert!(
+            !out.contains(marker) && !err.contains(marker),
+            "secret {marker} printed:\n{out}\n{err}"
+        );
     }
     (status.code().unwrap(), out, err)
 }
 
 fn fetch(server: &Server, extra: &[&str]) -> (i32, String, String) {
-    run(cli().args(["--endpoint", &server.url(), "--server-id", ID]).args(extra))
+    run(cli()
+        .args(["--endpoint", &server.url(), "--server-id", ID])
+        .args(extra))
 }
 
 fn last_json(stderr: &str) -> Value {
@@ -77,11 +93,15 @@ fn success_prints_exactly_one_json_line() {
 
 #[test]
 fn nothing_to_do_is_null_name() {
-    let server = Server::http(|_| Reply::json(200, r#"{"command_name":"","command_param":{"bucket":"b"}}"#));
+    let server =
+        Server::http(|_| Reply::json(200, r#"{"command_name":"","command_param":{"bucket":"b"}}"#));
     let (code, out, _) = fetch(&server, &[]);
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v, serde_json::json!({"command_name":null,"task_id":null,"bucket":"b"}));
+    assert_eq!(
+        v,
+        serde_json::json!({"command_name":null,"task_id":null,"bucket":"b"})
+    );
 }
 
 #[test]
@@ -104,7 +124,10 @@ fn api_errors_exit_3_with_json_last_line() {
     let (code, _, err) = fetch(&server, &["--retries", "0"]);
     assert_eq!(code, 3);
     let v = last_json(&err);
-    assert_eq!((v["status"].as_u64(), v["error_code"].as_str()), (Some(502), Some("502")));
+    assert_eq!(
+        (v["status"].as_u64(), v["error_code"].as_str()),
+        (Some(502), Some("502"))
+    );
     assert!(v["error_msg"].as_str().unwrap().contains("Bad Gateway"));
     assert_eq!(v["request_id"], Value::Null);
     assert_eq!(server.requests().len(), 1, "--retries 0 means one attempt");
@@ -124,14 +147,26 @@ fn usage_and_configuration_errors_exit_2() {
         vec!["--endpoint", "http://10.1.2.3", "--server-id", ID],
         vec!["--endpoint", "ftp://x", "--server-id", ID],
         vec!["--region", "xx-nowhere-1", "--server-id", ID],
-        vec!["--endpoint", &url, "--server-id", ID, "--ca-file", "/nonexistent.pem"],
+        vec![
+            "--endpoint",
+            &url,
+            "--server-id",
+            ID,
+            "--ca-file",
+            "/nonexistent.pem",
+        ],
     ] {
         let (code, out, err) = run(cli().args(&args));
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(out.is_empty());
         assert!(!err.is_empty());
     }
-    let (code, _, err) = run(cli().env_remove("HUAWEICLOUD_SDK_AUTH_TOKEN").args(["--endpoint", &url, "--server-id", ID]));
+    let (code, _, err) = run(cli().env_remove("HUAWEICLOUD_SDK_AUTH_TOKEN").args([
+        "--endpoint",
+        &url,
+        "--server-id",
+        ID,
+    ]));
     assert_eq!(code, 2);
     assert!(err.contains("HUAWEICLOUD_SDK_AUTH_TOKEN"), "{err}");
     assert!(server.requests().is_empty());
@@ -140,15 +175,29 @@ fn usage_and_configuration_errors_exit_2() {
 #[test]
 fn other_failures_exit_1() {
     // Connection refused: bind a port, then free it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (code, _, err) = run(cli().args(["--endpoint", &format!("http://127.0.0.1:{port}"), "--server-id", ID, "--retries", "0"]));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, _, err) = run(cli().args([
+        "--endpoint",
+        &format!("http://127.0.0.1:{port}"),
+        "--server-id",
+        ID,
+        "--retries",
+        "0",
+    ]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("refused"), "{err}");
 
     let undecodable = Server::http(|_| Reply::json(200, r#"{"command_name":["START"]}"#));
     assert_eq!(fetch(&undecodable, &[]).0, 1);
 
-    let oversize = Server::http(|_| Reply::Stream { status: 200, len: 8 << 20 });
+    let oversize = Server::http(|_| Reply::Stream {
+        status: 200,
+        len: 8 << 20,
+    });
     let (code, _, err) = fetch(&oversize, &[]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("cap"), "{err}");
@@ -157,7 +206,11 @@ fn other_failures_exit_1() {
     let started = Instant::now();
     let (code, _, err) = fetch(&hang, &["--timeout-ms", "700"]);
     assert_eq!(code, 1, "{err}");
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 
     let pki = Pki::new();
     let untrusted = Server::https(pki.server(), |_| Reply::json(200, SEED_200));
@@ -168,7 +221,8 @@ fn other_failures_exit_1() {
 
 #[test]
 fn redirects_exit_3_and_are_not_followed() {
-    let server = Server::http(|_| Reply::json(302, "").header("Location", "https://elsewhere.example/x"));
+    let server =
+        Server::http(|_| Reply::json(302, "").header("Location", "https://elsewhere.example/x"));
     let (code, _, err) = fetch(&server, &[]);
     assert_eq!(code, 3);
     let v = last_json(&err);
@@ -181,13 +235,27 @@ fn secrets_never_printed_even_when_the_server_echoes_them() {
     // A hostile server reflects every request header into its answers.
     let echo = |status: u16| {
         move |req: &support::Request| {
-            let dump: String = req.headers.iter().map(|(k, v)| format!("{k}={v};")).collect();
+            let dump: String = req
+                .headers
+                .iter()
+                .map(|(k, v)| format!("{k}={v};"))
+                .collect();
             match status {
-                302 => Reply::json(302, "").header("Location", &format!("https://x.example/?{}", dump.replace(' ', "")))
+                302 => Reply::json(302, "")
+                    .header(
+                        "Location",
+                        &format!("https://x.example/?{}", dump.replace(' ', "")),
+                    )
                     .header("X-Request-Id", &dump.replace(' ', "")),
-                200 => Reply::json(200, &format!(r#"{{"command_name":{{"echo":"{dump}"}}, "bad": "{dump}"}}"#)),
-                s => Reply::json(s, &format!(r#"{{"error_code":"APIGW.0301","error_msg":"{dump}"}}"#))
-                    .header("X-Request-Id", &dump.replace(' ', "")),
+                200 => Reply::json(
+                    200,
+                    &format!(r#"{{"command_name":{{"echo":"{dump}"}}, "bad": "{dump}"}}"#),
+                ),
+                s => Reply::json(
+                    s,
+                    &format!(r#"{{"error_code":"APIGW.0301","error_msg":"{dump}"}}"#),
+                )
+                .header("X-Request-Id", &dump.replace(' ', "")),
             }
         }
     };
@@ -202,7 +270,14 @@ fn secrets_never_printed_even_when_the_server_echoes_them() {
             .env("HUAWEICLOUD_SDK_SK", SK)
             .env("HUAWEICLOUD_SDK_DOMAIN_ID", "dom")
             .env("HUAWEICLOUD_SDK_SECURITY_TOKEN", ST)
-            .args(["--endpoint", &server.url(), "--server-id", ID, "--retries", "0"]));
+            .args([
+                "--endpoint",
+                &server.url(),
+                "--server-id",
+                ID,
+                "--retries",
+                "0",
+            ]));
         assert_ne!(code, 0);
     }
     // Oversize body made of the token.
@@ -221,7 +296,11 @@ fn ak_sk_wins_over_token_and_says_so() {
     assert_eq!(code, 0);
     assert!(err.contains("using AK/SK"), "{err}");
     let req = &server.requests()[0];
-    assert!(req.header("Authorization").unwrap().starts_with("SDK-HMAC-SHA256 Access=AKID"));
+    assert!(
+        req.header("Authorization")
+            .unwrap()
+            .starts_with("SDK-HMAC-SHA256 Access=AKID")
+    );
     assert_eq!(req.header("X-Project-Id"), Some("proj"));
     assert!(req.header("X-Auth-Token").is_none());
 }
@@ -231,17 +310,25 @@ fn system_roots_honour_ssl_cert_file() {
     let pki = Pki::new();
     let server = Server::https(pki.server(), |_| Reply::json(200, SEED_200));
     let ca = pki.ca_file();
-    let (code, out, err) = run(cli()
-        .env("SSL_CERT_FILE", &ca)
-        .args(["--endpoint", &server.url(), "--server-id", ID, "--system-roots"]));
+    let (code, out, err) = run(cli().env("SSL_CERT_FILE", &ca).args([
+        "--endpoint",
+        &server.url(),
+        "--server-id",
+        ID,
+        "--system-roots",
+    ]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("START"));
     // Without the private CA in SSL_CERT_FILE the same call is untrusted.
     let empty = support::temp_dir("nocert").join("empty.pem");
     std::fs::write(&empty, "").unwrap();
-    let (code, _, err) = run(cli()
-        .env("SSL_CERT_FILE", &empty)
-        .args(["--endpoint", &server.url(), "--server-id", ID, "--system-roots"]));
+    let (code, _, err) = run(cli().env("SSL_CERT_FILE", &empty).args([
+        "--endpoint",
+        &server.url(),
+        "--server-id",
+        ID,
+        "--system-roots",
+    ]));
     assert_eq!(code, 2, "an empty bundle is a configuration error: {err}");
 }
 
@@ -252,11 +339,21 @@ fn region_resolves_through_its_environment_override() {
     let ca = pki.ca_file();
     let (code, out, err) = run(cli()
         .env("HUAWEICLOUD_SDK_REGION_SMS_AP_SOUTHEAST_3", server.url())
-        .args(["--region", "ap-southeast-3", "--server-id", ID, "--ca-file", ca.to_str().unwrap()]));
+        .args([
+            "--region",
+            "ap-southeast-3",
+            "--server-id",
+            ID,
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("START"));
     assert_eq!(server.requests().len(), 1);
     let (code, _, err) = run(cli().args(["--region", "nowhere-9", "--server-id", ID]));
     assert_eq!(code, 2);
-    assert!(err.contains("cn-north-4"), "known regions are listed: {err}");
+    assert!(
+        err.contains("cn-north-4"),
+        "known regions are listed: {err}"
+    );
 }

@@ -27,15 +27,23 @@ fn scripted(script: Vec<Reply>) -> (Server, Arc<AtomicUsize>) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[test]
 fn connection_refused() {
-    let config = builder(&format!("http://127.0.0.1:{}", free_port())).build().unwrap();
+    let config = builder(&format!("http://127.0.0.1:{}", free_port()))
+        .build()
+        .unwrap();
     let started = Instant::now();
     let err = fetch_command(&config, ID).unwrap_err();
-    let Error::Transport(t) = &err else { panic!("{err:?}") };
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(t.kind(), TransportKind::Connect, "{err}");
     assert!(err.is_retryable());
     assert_eq!(t.attempts(), 3, "refused connections are retried");
@@ -51,7 +59,9 @@ fn reset_mid_body() {
     }]);
     let config = builder(&server.url()).max_attempts(1).build().unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
-    let Error::Transport(t) = &err else { panic!("{err:?}") };
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(t.kind(), TransportKind::Reset, "{err}");
     assert!(err.is_retryable());
 }
@@ -62,22 +72,34 @@ fn server_dripping_one_byte_a_second_hits_the_deadline() {
         body: SEED_200.as_bytes().to_vec(),
         interval: Duration::from_secs(1),
     }]);
-    let config = builder(&server.url()).timeout(Duration::from_millis(1500)).build().unwrap();
+    let config = builder(&server.url())
+        .timeout(Duration::from_millis(1500))
+        .build()
+        .unwrap();
     let started = Instant::now();
     let err = fetch_command(&config, ID).unwrap_err();
     let took = started.elapsed();
     assert!(err.is_timeout(), "{err:?}");
-    assert!(took >= Duration::from_millis(1400) && took < Duration::from_secs(4), "took {took:?}");
+    assert!(
+        took >= Duration::from_millis(1400) && took < Duration::from_secs(4),
+        "took {took:?}"
+    );
 }
 
 #[test]
 fn huge_body_stops_at_the_cap() {
     // 64 MiB, chunked (no Content-Length to refuse it early).
-    let (server, _) = scripted(vec![Reply::Stream { status: 200, len: 64 << 20 }]);
+    let (server, _) = scripted(vec![Reply::Stream {
+        status: 200,
+        len: 64 << 20,
+    }]);
     let config = builder(&server.url()).build().unwrap();
     let started = Instant::now();
     let err = fetch_command(&config, ID).unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { cap, status: 200 } if cap == 1 << 20), "{err:?}");
+    assert!(
+        matches!(err, Error::BodyTooLarge { cap, status: 200 } if cap == 1 << 20),
+        "{err:?}"
+    );
     assert!(!err.is_retryable());
     assert!(started.elapsed() < Duration::from_secs(10));
     // The memory bound (reading stops at cap + 1 bytes) is shown by scripts/footprint.sh.
@@ -100,7 +122,11 @@ fn five_xx_then_success() {
 #[test]
 fn too_many_requests_honours_retry_after() {
     let (server, n) = scripted(vec![
-        Reply::json(429, r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#).header("Retry-After", "1"),
+        Reply::json(
+            429,
+            r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#,
+        )
+        .header("Retry-After", "1"),
         Reply::json(200, SEED_200),
     ]);
     let config = builder(&server.url()).build().unwrap();
@@ -108,12 +134,18 @@ fn too_many_requests_honours_retry_after() {
     fetch_command(&config, ID).unwrap();
     let took = started.elapsed();
     assert_eq!(n.load(Ordering::SeqCst), 2);
-    assert!(took >= Duration::from_millis(950) && took < Duration::from_secs(3), "took {took:?}");
+    assert!(
+        took >= Duration::from_millis(950) && took < Duration::from_secs(3),
+        "took {took:?}"
+    );
 }
 
 #[test]
 fn unauthorized_is_sent_exactly_once() {
-    let (server, n) = scripted(vec![Reply::json(401, r#"{"error_code":"APIGW.0301","error_msg":"bad token"}"#)]);
+    let (server, n) = scripted(vec![Reply::json(
+        401,
+        r#"{"error_code":"APIGW.0301","error_msg":"bad token"}"#,
+    )]);
     let config = builder(&server.url()).max_attempts(5).build().unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
     assert_eq!(err.status(), Some(401));
@@ -125,16 +157,32 @@ fn unauthorized_is_sent_exactly_once() {
 fn attempts_stop_at_the_deadline() {
     // Every answer asks for a 5 s pause; the whole call has 2 s.
     let (server, n) = scripted(vec![Reply::json(503, "").header("Retry-After", "5")]);
-    let config = builder(&server.url()).timeout(Duration::from_secs(2)).max_attempts(10).build().unwrap();
+    let config = builder(&server.url())
+        .timeout(Duration::from_secs(2))
+        .max_attempts(10)
+        .build()
+        .unwrap();
     let started = Instant::now();
     let err = fetch_command(&config, ID).unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(err.status(), Some(503));
-    assert_eq!(n.load(Ordering::SeqCst), 1, "no attempt may start that cannot wait out Retry-After");
+    assert_eq!(
+        n.load(Ordering::SeqCst),
+        1,
+        "no attempt may start that cannot wait out Retry-After"
+    );
 
     // Without Retry-After, backoff keeps trying until attempts or time run out.
     let (server, n) = scripted(vec![Reply::Hang]);
-    let config = builder(&server.url()).timeout(Duration::from_millis(1200)).max_attempts(10).build().unwrap();
+    let config = builder(&server.url())
+        .timeout(Duration::from_millis(1200))
+        .max_attempts(10)
+        .build()
+        .unwrap();
     let started = Instant::now();
     let err = fetch_command(&config, ID).unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
@@ -145,9 +193,10 @@ fn attempts_stop_at_the_deadline() {
 #[test]
 fn redirect_to_another_host_is_not_followed() {
     let other = Server::http(|_| Reply::json(200, SEED_200));
-    let (server, n) = scripted(vec![
-        Reply::json(307, "").header("Location", &format!("{}/v3/sources/{ID}/command", other.url())),
-    ]);
+    let (server, n) = scripted(vec![Reply::json(307, "").header(
+        "Location",
+        &format!("{}/v3/sources/{ID}/command", other.url()),
+    )]);
     let config = builder(&server.url()).build().unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
     assert!(matches!(err, Error::Redirect(_)), "{err:?}");
@@ -159,12 +208,17 @@ fn redirect_to_another_host_is_not_followed() {
 fn proxy_that_refuses_to_connect() {
     let server = Server::http(|_| Reply::json(200, SEED_200));
     let config = builder(&server.url())
-        .proxy(ProxyChoice::Url(format!("http://127.0.0.1:{}", free_port())))
+        .proxy(ProxyChoice::Url(format!(
+            "http://127.0.0.1:{}",
+            free_port()
+        )))
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
-    let Error::Transport(t) = &err else { panic!("{err:?}") };
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(t.kind(), TransportKind::Proxy, "{err}");
     assert!(server.requests().is_empty());
 }

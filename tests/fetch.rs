@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hwsms::{CommandName, Config, Credentials, Error, TransportKind, fetch_command};
-use support::{Pki, Reply, Server, SEED_200, SEED_403};
+use support::{Pki, Reply, SEED_200, SEED_403, Server};
 
 const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
 
@@ -67,14 +67,20 @@ fn connection_is_reused_across_calls() {
     // The server logs requests per connection thread; one TLS handshake means
     // the same connection served all three (a new one would need a new accept).
     assert_eq!(server.requests().len(), 3);
-    assert_eq!(server.connections(), 1, "keep-alive connection was not reused");
+    assert_eq!(
+        server.connections(),
+        1,
+        "keep-alive connection was not reused"
+    );
 }
 
 #[test]
 fn seed_403_and_every_documented_status() {
     let (_s, config) = reply_once(Reply::json(403, SEED_403).header("X-REQUEST-ID", "UPPER-1"));
     let err = fetch_command(&config, ID).unwrap_err();
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(api.status(), 403);
     assert_eq!(api.error_code(), Some("SMS.9004"));
     assert_eq!(api.request_id(), Some("UPPER-1"));
@@ -84,7 +90,12 @@ fn seed_403_and_every_documented_status() {
     assert!(!err.is_retryable());
     assert_eq!(api.attempts(), 1);
 
-    for (status, code) in [(400, "SMS.0201"), (401, "APIGW.0301"), (404, "SMS.1802"), (500, "SMS.0001")] {
+    for (status, code) in [
+        (400, "SMS.0201"),
+        (401, "APIGW.0301"),
+        (404, "SMS.1802"),
+        (500, "SMS.0001"),
+    ] {
         let body = format!(r#"{{"error_code":"{code}","error_msg":"m{status}"}}"#);
         let (server, config) = http(move |_| Reply::json(status, &body));
         let err = fetch_command(&config, ID).unwrap_err();
@@ -111,7 +122,10 @@ fn non_json_error_bodies_keep_status_and_snippet() {
         headers: vec![("Content-Type".into(), "text/html".into())],
         body: b"<html><body><h1>502 Bad Gateway</h1>\nnginx</body></html>".to_vec(),
     });
-    let config = Config::builder(config.endpoint(), token()).max_attempts(1).build().unwrap();
+    let config = Config::builder(config.endpoint(), token())
+        .max_attempts(1)
+        .build()
+        .unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(api.error_code(), Some("502"));
@@ -119,18 +133,43 @@ fn non_json_error_bodies_keep_status_and_snippet() {
     assert!(!api.error_msg().unwrap().contains('\n'));
 
     let (_s, config) = reply_once(Reply::json(500, ""));
-    let config = Config::builder(config.endpoint(), token()).max_attempts(1).build().unwrap();
+    let config = Config::builder(config.endpoint(), token())
+        .max_attempts(1)
+        .build()
+        .unwrap();
     let api = fetch_command(&config, ID).unwrap_err();
     assert_eq!(api.as_api().unwrap().error_code(), Some("500"));
 }
 
 #[test]
 fn body_variants_decode() {
-    let cases: &[(&str, Option<&str>, Option<&str>, Option<&str>)] = &[
-        (r#"{"command_name":"STOP","command_param":{"task_id":"t\"1\\n","bucket":"b\u00e9"}}"#, Some("STOP"), Some("t\"1\\n"), Some("bé")),
-        (r#"{"command_name":"BRAND_NEW","command_param":{"task_id":"t"}}"#, Some("BRAND_NEW"), Some("t"), None),
-        (r#"{"a":1,"command_name":"SYNC","b":{"c":[true,null]},"command_param":{"task_id":"t","bucket":"bk","d":"e"}}"#, Some("SYNC"), Some("t"), Some("bk")),
-        (r#"{"command_name":"DELETE","command_param":null}"#, Some("DELETE"), None, None),
+    // (body, command name, task id, bucket)
+    type Case<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    let cases: &[Case] = &[
+        (
+            r#"{"command_name":"STOP","command_param":{"task_id":"t\"1\\n","bucket":"b\u00e9"}}"#,
+            Some("STOP"),
+            Some("t\"1\\n"),
+            Some("bé"),
+        ),
+        (
+            r#"{"command_name":"BRAND_NEW","command_param":{"task_id":"t"}}"#,
+            Some("BRAND_NEW"),
+            Some("t"),
+            None,
+        ),
+        (
+            r#"{"a":1,"command_name":"SYNC","b":{"c":[true,null]},"command_param":{"task_id":"t","bucket":"bk","d":"e"}}"#,
+            Some("SYNC"),
+            Some("t"),
+            Some("bk"),
+        ),
+        (
+            r#"{"command_name":"DELETE","command_param":null}"#,
+            Some("DELETE"),
+            None,
+            None,
+        ),
         (r#"{"command_name":"DELETE"}"#, Some("DELETE"), None, None),
         (r#"{"command_name":null}"#, None, None, None),
         (r#"{}"#, None, None, None),
@@ -139,7 +178,11 @@ fn body_variants_decode() {
         let (_s, config) = reply_once(Reply::json(200, body));
         let resp = fetch_command(&config, ID).unwrap();
         let c = resp.command().unwrap();
-        assert_eq!(c.name().map(|n| n.as_str().to_string()).as_deref(), *name, "{body}");
+        assert_eq!(
+            c.name().map(|n| n.as_str().to_string()).as_deref(),
+            *name,
+            "{body}"
+        );
         assert_eq!((c.task_id(), c.bucket()), (*task, *bucket), "{body}");
     }
 }
@@ -159,9 +202,15 @@ fn undecodable_2xx_bodies_are_decode_errors() {
     ];
     for body in bodies {
         let shown = String::from_utf8_lossy(&body[..body.len().min(60)]).into_owned();
-        let (server, config) = reply_once(Reply::Full { status: 200, headers: vec![], body });
+        let (server, config) = reply_once(Reply::Full {
+            status: 200,
+            headers: vec![],
+            body,
+        });
         let err = fetch_command(&config, ID).unwrap_err();
-        let Error::Decode(d) = &err else { panic!("{shown}: {err:?}") };
+        let Error::Decode(d) = &err else {
+            panic!("{shown}: {err:?}")
+        };
         assert!(d.line() >= 1, "{shown}");
         assert!(!err.is_retryable());
         assert_eq!(server.requests().len(), 1);
@@ -170,7 +219,11 @@ fn undecodable_2xx_bodies_are_decode_errors() {
 
 #[test]
 fn no_content_means_nothing_to_do() {
-    let (_s, config) = reply_once(Reply::Full { status: 204, headers: vec![], body: vec![] });
+    let (_s, config) = reply_once(Reply::Full {
+        status: 204,
+        headers: vec![],
+        body: vec![],
+    });
     let resp = fetch_command(&config, ID).unwrap();
     assert_eq!(resp.command().unwrap().name(), None);
 }
@@ -178,22 +231,47 @@ fn no_content_means_nothing_to_do() {
 #[test]
 fn body_over_the_cap_stops_reading() {
     // Declared length over the cap: refused before reading.
-    let (_s, config) = reply_once(Reply::Full { status: 200, headers: vec![], body: vec![b' '; 4097] });
-    let small = Config::builder(config.endpoint(), token()).body_cap(4096).build().unwrap();
+    let (_s, config) = reply_once(Reply::Full {
+        status: 200,
+        headers: vec![],
+        body: vec![b' '; 4097],
+    });
+    let small = Config::builder(config.endpoint(), token())
+        .body_cap(4096)
+        .build()
+        .unwrap();
     let err = fetch_command(&small, ID).unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { cap: 4096, status: 200 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                cap: 4096,
+                status: 200
+            }
+        ),
+        "{err:?}"
+    );
 
     // Exactly at the cap: read.
     let body = format!("{SEED_200}{}", " ".repeat(4096 - SEED_200.len()));
     let (_s, config) = reply_once(Reply::json(200, &body));
-    let at = Config::builder(config.endpoint(), token()).body_cap(4096).build().unwrap();
+    let at = Config::builder(config.endpoint(), token())
+        .body_cap(4096)
+        .build()
+        .unwrap();
     assert!(fetch_command(&at, ID).is_ok());
 
     // No declared length (chunked), 16 MiB: stops at the cap.
-    let (_s, config) = reply_once(Reply::Stream { status: 200, len: 16 << 20 });
+    let (_s, config) = reply_once(Reply::Stream {
+        status: 200,
+        len: 16 << 20,
+    });
     let started = Instant::now();
     let err = fetch_command(&config, ID).unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { cap, .. } if cap == 1 << 20), "{err:?}");
+    assert!(
+        matches!(err, Error::BodyTooLarge { cap, .. } if cap == 1 << 20),
+        "{err:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
@@ -208,7 +286,10 @@ fn server_that_never_answers_times_out_near_the_deadline() {
     let err = fetch_command(&config, ID).unwrap_err();
     let took = started.elapsed();
     assert!(err.is_timeout(), "{err:?}");
-    assert!(took >= Duration::from_millis(750) && took < Duration::from_secs(3), "took {took:?}");
+    assert!(
+        took >= Duration::from_millis(750) && took < Duration::from_secs(3),
+        "took {took:?}"
+    );
 }
 
 #[test]
@@ -216,15 +297,22 @@ fn redirects_are_reported_not_followed() {
     let other = Server::http(|_| Reply::json(200, SEED_200));
     let target = format!("{}/v3/sources/{ID}/command", other.url());
     let (server, config) = reply_once(
-        Reply::json(302, "").header("Location", &target).header("X-Request-Id", "r-302"),
+        Reply::json(302, "")
+            .header("Location", &target)
+            .header("X-Request-Id", "r-302"),
     );
     let err = fetch_command(&config, ID).unwrap_err();
-    let Error::Redirect(r) = &err else { panic!("{err:?}") };
+    let Error::Redirect(r) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(r.status(), 302);
     assert_eq!(r.location(), Some(target.as_str()));
     assert_eq!(r.request_id(), Some("r-302"));
     assert_eq!(server.requests().len(), 1);
-    assert!(other.requests().is_empty(), "the redirect target must not be contacted");
+    assert!(
+        other.requests().is_empty(),
+        "the redirect target must not be contacted"
+    );
     assert!(!err.to_string().contains("TOKEN-MARKER"));
 }
 
@@ -232,20 +320,49 @@ fn redirects_are_reported_not_followed() {
 fn certificate_failures_are_clear_tls_errors() {
     let pki = Pki::new();
     let cases: Vec<(&str, Arc<rustls::ServerConfig>, Vec<u8>, &str)> = vec![
-        ("untrusted", Pki::new().server(), pki.ca_pem.clone().into_bytes(), "untrusted CA"),
-        ("expired", pki.server_for(&["localhost", "127.0.0.1"], true), pki.ca_pem.clone().into_bytes(), "expired"),
-        ("wrong host", pki.server_for(&["sms.example.com"], false), pki.ca_pem.clone().into_bytes(), "not valid for the host"),
+        (
+            "untrusted",
+            Pki::new().server(),
+            pki.ca_pem.clone().into_bytes(),
+            "untrusted CA",
+        ),
+        (
+            "expired",
+            pki.server_for(&["localhost", "127.0.0.1"], true),
+            pki.ca_pem.clone().into_bytes(),
+            "expired",
+        ),
+        (
+            "wrong host",
+            pki.server_for(&["sms.example.com"], false),
+            pki.ca_pem.clone().into_bytes(),
+            "not valid for the host",
+        ),
     ];
     for (name, tls, ca, expect) in cases {
         let server = Server::https(tls, |_| Reply::json(200, SEED_200));
-        let config = Config::builder(server.url(), token()).ca_pem(ca).build().unwrap();
+        let config = Config::builder(server.url(), token())
+            .ca_pem(ca)
+            .build()
+            .unwrap();
         let err = fetch_command(&config, ID).unwrap_err();
-        let Error::Transport(t) = &err else { panic!("{name}: {err:?}") };
+        let Error::Transport(t) = &err else {
+            panic!("{name}: {err:?}")
+        };
         assert_eq!(t.kind(), TransportKind::Tls, "{name}: {err}");
         assert!(err.to_string().contains(expect), "{name}: {err}");
-        assert!(!err.is_retryable(), "{name}: a rejected certificate is not retried");
-        assert!(std::error::Error::source(&err).is_some(), "{name}: cause kept");
-        assert!(server.requests().is_empty(), "{name}: no request may pass a failed handshake");
+        assert!(
+            !err.is_retryable(),
+            "{name}: a rejected certificate is not retried"
+        );
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "{name}: cause kept"
+        );
+        assert!(
+            server.requests().is_empty(),
+            "{name}: no request may pass a failed handshake"
+        );
     }
     // The default webpki roots do not trust a private CA either.
     let server = Server::https(pki.server(), |_| Reply::json(200, SEED_200));
@@ -257,9 +374,44 @@ fn certificate_failures_are_clear_tls_errors() {
 #[test]
 fn invalid_server_ids_never_reach_the_network() {
     let (server, config) = reply_once(Reply::json(200, SEED_200));
-    for bad in ["", ".", "..", "a/b", "a b", "a?b", "%2e%2e", &"x".repeat(256)] {
+    for bad in [
+        "",
+        ".",
+        "..",
+        "a/b",
+        "a b",
+        "a?b",
+        "%2e%2e",
+        &"x".repeat(256),
+    ] {
         let err = fetch_command(&config, bad).unwrap_err();
         assert!(matches!(err, Error::InvalidServerId(_)), "{bad:?}: {err:?}");
     }
     assert!(server.requests().is_empty());
+}
+
+#[test]
+fn response_head_and_kept_header_limits() {
+    use hwsms::limits::{MAX_KEPT_HEADER_LEN, MAX_RESPONSE_HEADER_SIZE};
+    // A request id longer than the kept length is cut at it; at the length it is whole.
+    for (len, kept) in [
+        (MAX_KEPT_HEADER_LEN, MAX_KEPT_HEADER_LEN),
+        (MAX_KEPT_HEADER_LEN + 1, MAX_KEPT_HEADER_LEN),
+    ] {
+        let rid = "r".repeat(len);
+        let (_s, config) = reply_once(Reply::json(200, SEED_200).header("X-Request-Id", &rid));
+        let resp = fetch_command(&config, ID).unwrap();
+        assert_eq!(resp.request_id().unwrap().len(), kept);
+    }
+    // A head just under the limit is read; one past it is a protocol error.
+    let under = "h".repeat(MAX_RESPONSE_HEADER_SIZE - 1024);
+    let (_s, config) = reply_once(Reply::json(200, SEED_200).header("X-Big", &under));
+    assert!(fetch_command(&config, ID).is_ok());
+    let over = "h".repeat(MAX_RESPONSE_HEADER_SIZE + 1);
+    let (_s, config) = reply_once(Reply::json(200, SEED_200).header("X-Big", &over));
+    let err = fetch_command(&config, ID).unwrap_err();
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(t.kind(), TransportKind::Protocol, "{err}");
 }

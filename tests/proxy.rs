@@ -25,7 +25,9 @@ fn config(pki: &Pki, server: &Server, proxy: ProxyChoice) -> Result<Config, Erro
 
 #[test]
 fn through_a_proxy_without_auth() {
-    let Some(proxy) = Tinyproxy::start(None) else { return };
+    let Some(proxy) = Tinyproxy::start(None) else {
+        return;
+    };
     let (pki, server) = https_server();
     let config = config(&pki, &server, ProxyChoice::Url(proxy.url())).unwrap();
     let resp = fetch_command(&config, ID).unwrap();
@@ -36,7 +38,9 @@ fn through_a_proxy_without_auth() {
 
 #[test]
 fn through_a_proxy_with_basic_auth_and_encoded_credentials() {
-    let Some(proxy) = Tinyproxy::start(Some(("agent", "pa-ss.w_rd"))) else { return };
+    let Some(proxy) = Tinyproxy::start(Some(("agent", "pa-ss.w_rd"))) else {
+        return;
+    };
     let (pki, server) = https_server();
     // "%2D" is "-": the password must be percent-decoded before Basic encoding.
     let url = format!("http://agent:pa%2Dss.w_rd@127.0.0.1:{}", proxy.port);
@@ -48,7 +52,9 @@ fn through_a_proxy_with_basic_auth_and_encoded_credentials() {
 
 #[test]
 fn wrong_proxy_password_is_a_clear_407_error() {
-    let Some(proxy) = Tinyproxy::start(Some(("agent", "right"))) else { return };
+    let Some(proxy) = Tinyproxy::start(Some(("agent", "right"))) else {
+        return;
+    };
     let (pki, server) = https_server();
     let url = format!("http://agent:WRONGPW-MARKER@127.0.0.1:{}", proxy.port);
     let config = Config::builder(server.url(), Credentials::token("TOKEN-MARKER"))
@@ -58,11 +64,16 @@ fn wrong_proxy_password_is_a_clear_407_error() {
         .build()
         .unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
-    let Error::Transport(t) = &err else { panic!("{err:?}") };
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(t.kind(), TransportKind::Proxy);
     let text = format!("{err} {err:?}");
     // tinyproxy 1.11 answers a failed CONNECT login with 401 where RFC 9110 says 407.
-    assert!(text.contains("authentication") && text.contains(&format!("127.0.0.1:{}", proxy.port)), "{text}");
+    assert!(
+        text.contains("authentication") && text.contains(&format!("127.0.0.1:{}", proxy.port)),
+        "{text}"
+    );
     assert!(!text.contains("WRONGPW-MARKER"), "{text}");
     assert!(!err.is_retryable(), "wrong proxy credentials stay wrong");
     assert!(server.requests().is_empty());
@@ -71,9 +82,8 @@ fn wrong_proxy_password_is_a_clear_407_error() {
 #[test]
 fn proxy_answering_407_names_the_proxy_without_its_password() {
     // A proxy speaking RFC 9110 to the letter: 407 to every CONNECT.
-    let fake = Server::http(|_| {
-        Reply::json(407, "").header("Proxy-Authenticate", "Basic realm=\"corp\"")
-    });
+    let fake =
+        Server::http(|_| Reply::json(407, "").header("Proxy-Authenticate", "Basic realm=\"corp\""));
     let (pki, server) = https_server();
     let url = format!("http://agent:PW-MARKER-407@{}", fake.addr);
     let config = Config::builder(server.url(), Credentials::token("TOKEN-MARKER"))
@@ -83,25 +93,41 @@ fn proxy_answering_407_names_the_proxy_without_its_password() {
         .unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
     let text = format!("{err} {err:?}");
-    assert!(text.contains("407") && text.contains(&fake.addr.to_string()), "{text}");
+    assert!(
+        text.contains("407") && text.contains(&fake.addr.to_string()),
+        "{text}"
+    );
     assert!(!text.contains("PW-MARKER-407"), "{text}");
     assert_eq!(fake.requests()[0].method, "CONNECT");
-    assert!(fake.requests()[0].header("Proxy-Authorization").unwrap().starts_with("Basic "));
+    assert!(
+        fake.requests()[0]
+            .header("Proxy-Authorization")
+            .unwrap()
+            .starts_with("Basic ")
+    );
     assert_eq!(fake.requests().len(), 1, "a 407 is not retried");
 }
 
 #[test]
 fn proxy_that_refuses_connections() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let (pki, server) = https_server();
     let config = Config::builder(server.url(), Credentials::token("TOKEN-MARKER"))
         .ca_pem(pki.ca_pem.as_bytes())
-        .proxy(ProxyChoice::Url(format!("http://u:PW-MARKER@127.0.0.1:{port}")))
+        .proxy(ProxyChoice::Url(format!(
+            "http://u:PW-MARKER@127.0.0.1:{port}"
+        )))
         .max_attempts(1)
         .build()
         .unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
-    let Error::Transport(t) = &err else { panic!("{err:?}") };
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(t.kind(), TransportKind::Proxy, "{err}");
     assert!(err.to_string().contains("proxy"), "{err}");
     assert!(!err.to_string().contains("PW-MARKER"));
@@ -110,11 +136,24 @@ fn proxy_that_refuses_connections() {
 /// The CLI with `--proxy-from-env`, in a clean environment plus `vars`.
 fn cli_via_env(server: &Server, ca: &std::path::Path, vars: &[(&str, String)]) -> i32 {
     let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("examples/fetch_command");
+    let bin = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/fetch_command");
     let mut cmd = Command::new(bin);
     cmd.env_clear()
         .env("HUAWEICLOUD_SDK_AUTH_TOKEN", "TOKEN-MARKER")
-        .args(["--endpoint", &server.url(), "--server-id", ID, "--proxy-from-env", "--retries", "0"])
+        .args([
+            "--endpoint",
+            &server.url(),
+            "--server-id",
+            ID,
+            "--proxy-from-env",
+            "--retries",
+            "0",
+        ])
         .arg("--ca-file")
         .arg(ca);
     for (k, v) in vars {
@@ -127,34 +166,71 @@ fn cli_via_env(server: &Server, ca: &std::path::Path, vars: &[(&str, String)]) -
 
 #[test]
 fn environment_rules_follow_curl() {
-    let Some(proxy) = Tinyproxy::start(None) else { return };
+    let Some(proxy) = Tinyproxy::start(None) else {
+        return;
+    };
     let (pki, server) = https_server();
     let ca = pki.ca_file();
     let dead = {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         format!("http://u:SECRETPW@127.0.0.1:{port}")
     };
 
     // HTTPS_PROXY is used for an https endpoint.
-    assert_eq!(cli_via_env(&server, &ca, &[("HTTPS_PROXY", proxy.url())]), 0);
+    assert_eq!(
+        cli_via_env(&server, &ca, &[("HTTPS_PROXY", proxy.url())]),
+        0
+    );
     assert_eq!(proxy.connect_requests(), 1);
     // https_proxy (lower case) too, and it wins over upper case.
-    assert_eq!(cli_via_env(&server, &ca, &[("https_proxy", proxy.url()), ("HTTPS_PROXY", dead.clone())]), 0);
+    assert_eq!(
+        cli_via_env(
+            &server,
+            &ca,
+            &[("https_proxy", proxy.url()), ("HTTPS_PROXY", dead.clone())]
+        ),
+        0
+    );
     assert_eq!(proxy.connect_requests(), 2);
     // ALL_PROXY only as a fallback: HTTPS_PROXY wins over it.
-    assert_eq!(cli_via_env(&server, &ca, &[("HTTPS_PROXY", proxy.url()), ("ALL_PROXY", dead.clone())]), 0);
+    assert_eq!(
+        cli_via_env(
+            &server,
+            &ca,
+            &[("HTTPS_PROXY", proxy.url()), ("ALL_PROXY", dead.clone())]
+        ),
+        0
+    );
     assert_eq!(proxy.connect_requests(), 3);
     assert_eq!(cli_via_env(&server, &ca, &[("ALL_PROXY", proxy.url())]), 0);
     assert_eq!(proxy.connect_requests(), 4);
     // HTTP_PROXY is not for https endpoints.
-    assert_eq!(cli_via_env(&server, &ca, &[("HTTP_PROXY", dead.clone())]), 0);
+    assert_eq!(
+        cli_via_env(&server, &ca, &[("HTTP_PROXY", dead.clone())]),
+        0
+    );
     // NO_PROXY: CIDR, exact host, and '*' bypass the (dead) proxy.
     for no_proxy in ["127.0.0.0/8", "127.0.0.1", "*", "example.com, 127.0.0.1/32"] {
-        let code = cli_via_env(&server, &ca, &[("HTTPS_PROXY", dead.clone()), ("NO_PROXY", no_proxy.into())]);
+        let code = cli_via_env(
+            &server,
+            &ca,
+            &[("HTTPS_PROXY", dead.clone()), ("NO_PROXY", no_proxy.into())],
+        );
         assert_eq!(code, 0, "NO_PROXY={no_proxy}");
     }
     // A NO_PROXY that does not match leaves the proxy in use (and it is dead).
-    let code = cli_via_env(&server, &ca, &[("HTTPS_PROXY", dead.clone()), ("no_proxy", "10.0.0.0/8,example.com".into())]);
+    let code = cli_via_env(
+        &server,
+        &ca,
+        &[
+            ("HTTPS_PROXY", dead.clone()),
+            ("no_proxy", "10.0.0.0/8,example.com".into()),
+        ],
+    );
     assert_eq!(code, 1);
     // Without --proxy-from-env the variables are ignored entirely.
     assert_eq!(proxy.connect_requests(), 4);

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hwsms::{AkSk, CommandName, Config, Credentials, Error, fetch_command};
-use support::{Reply, Request, SEED_200, Server, SignatureCheck, check_signature, http_date, unix_now};
+use support::{
+    Reply, Request, SEED_200, Server, SignatureCheck, check_signature, http_date, unix_now,
+};
 
 const AK: &str = "HPUAEXAMPLEAK0000001";
 const SK: &str = "SK-MARKER-ExampleSecretKey0123456789";
@@ -45,34 +47,58 @@ fn gateway(
                 r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
             ),
         };
-        if date_header { reply.header("Date", &http_date(now)) } else { reply }
+        if date_header {
+            reply.header("Date", &http_date(now))
+        } else {
+            reply
+        }
     }
 }
 
 fn config(server: &Server, key: AkSk) -> Config {
-    Config::builder(server.url(), Credentials::ak_sk(key)).build().unwrap()
+    Config::builder(server.url(), Credentials::ak_sk(key))
+        .build()
+        .unwrap()
 }
 
 #[test]
 fn every_scope_is_signed_and_accepted() {
     let scopes: Vec<(&str, AkSk, &[&str])> = vec![
         ("none", AkSk::new(AK, SK), &["host", "x-sdk-date"]),
-        ("project", AkSk::new(AK, SK).project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9"), &["host", "x-project-id", "x-sdk-date"]),
-        ("domain", AkSk::new(AK, SK).domain_id("d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f"), &["host", "x-domain-id", "x-sdk-date"]),
+        (
+            "project",
+            AkSk::new(AK, SK).project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+            &["host", "x-project-id", "x-sdk-date"],
+        ),
+        (
+            "domain",
+            AkSk::new(AK, SK).domain_id("d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f"),
+            &["host", "x-domain-id", "x-sdk-date"],
+        ),
         (
             "temporary",
-            AkSk::new(AK, SK).domain_id("d0e1").security_token("ST-MARKER-gQpjbi1ub3J0aC00"),
+            AkSk::new(AK, SK)
+                .domain_id("d0e1")
+                .security_token("ST-MARKER-gQpjbi1ub3J0aC00"),
             &["host", "x-domain-id", "x-sdk-date", "x-security-token"],
         ),
     ];
     for (name, key, signed) in scopes {
         let server = Server::http(gateway(SK, 0, true, true));
-        let resp = fetch_command(&config(&server, key), ID).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(resp.command().unwrap().name(), Some(CommandName::Start), "{name}");
+        let resp =
+            fetch_command(&config(&server, key), ID).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            resp.command().unwrap().name(),
+            Some(CommandName::Start),
+            "{name}"
+        );
         let reqs = server.requests();
         assert_eq!(reqs.len(), 1, "{name}");
         let auth = reqs[0].header("Authorization").unwrap();
-        assert!(auth.contains(&format!("SignedHeaders={}", signed.join(";"))), "{name}: {auth}");
+        assert!(
+            auth.contains(&format!("SignedHeaders={}", signed.join(";"))),
+            "{name}: {auth}"
+        );
         assert!(reqs[0].header("X-Auth-Token").is_none(), "{name}");
     }
 }
@@ -81,12 +107,18 @@ fn every_scope_is_signed_and_accepted() {
 fn https_signature_covers_host_with_port() {
     let pki = support::Pki::new();
     let server = Server::https(pki.server(), gateway(SK, 0, true, true));
-    let config = Config::builder(server.url(), Credentials::ak_sk(AkSk::new(AK, SK).project_id("p")))
-        .ca_pem(pki.ca_pem.as_bytes())
-        .build()
-        .unwrap();
+    let config = Config::builder(
+        server.url(),
+        Credentials::ak_sk(AkSk::new(AK, SK).project_id("p")),
+    )
+    .ca_pem(pki.ca_pem.as_bytes())
+    .build()
+    .unwrap();
     fetch_command(&config, ID).unwrap();
-    assert_eq!(server.requests()[0].header("Host"), Some(server.addr.to_string().as_str()));
+    assert_eq!(
+        server.requests()[0].header("Host"),
+        Some(server.addr.to_string().as_str())
+    );
 }
 
 #[test]
@@ -94,14 +126,20 @@ fn every_unreserved_character_in_the_server_id() {
     let server = Server::http(gateway(SK, 0, true, true));
     let id = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
     fetch_command(&config(&server, AkSk::new(AK, SK).project_id("p")), id).unwrap();
-    assert_eq!(server.requests()[0].path, format!("/v3/sources/{id}/command"));
+    assert_eq!(
+        server.requests()[0].path,
+        format!("/v3/sources/{id}/command")
+    );
 }
 
 #[test]
 fn wrong_secret_key_is_a_401_sent_exactly_once() {
     let server = Server::http(gateway(SK, 0, true, true));
-    let err = fetch_command(&config(&server, AkSk::new(AK, "SK-MARKER-wrong").project_id("p")), ID)
-        .unwrap_err();
+    let err = fetch_command(
+        &config(&server, AkSk::new(AK, "SK-MARKER-wrong").project_id("p")),
+        ID,
+    )
+    .unwrap_err();
     let api = err.as_api().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!((api.status(), api.error_code()), (401, Some("APIGW.0301")));
     assert!(!err.is_retryable());
@@ -117,14 +155,28 @@ fn gateway_clock_20_minutes_ahead_and_60_behind() {
         let config = config(&server, AkSk::new(AK, SK).project_id("p"));
         let resp = fetch_command(&config, ID).unwrap_or_else(|e| panic!("skew {skew}: {e}"));
         assert_eq!(resp.command().unwrap().name(), Some(CommandName::Start));
-        assert_eq!(server.requests().len(), 2, "skew {skew}: one rejection, one success");
+        assert_eq!(
+            server.requests().len(),
+            2,
+            "skew {skew}: one rejection, one success"
+        );
         assert_eq!(resp.attempts(), 2);
-        assert!((config.clock_skew_secs() - skew).abs() <= 2, "learned {}", config.clock_skew_secs());
+        assert!(
+            (config.clock_skew_secs() - skew).abs() <= 2,
+            "learned {}",
+            config.clock_skew_secs()
+        );
 
         // Later calls, and clones on other threads, sign with the learned clock at once.
         let clone = config.clone();
-        std::thread::spawn(move || fetch_command(&clone, ID).unwrap()).join().unwrap();
-        assert_eq!(server.requests().len(), 3, "skew {skew}: no second rejection");
+        std::thread::spawn(move || fetch_command(&clone, ID).unwrap())
+            .join()
+            .unwrap();
+        assert_eq!(
+            server.requests().len(),
+            3,
+            "skew {skew}: no second rejection"
+        );
     }
 }
 
@@ -169,17 +221,24 @@ fn when_the_resent_request_fails_too_the_error_gives_the_skew() {
         )
     });
     let err = fetch_command(&config(&server, AkSk::new(AK, SK)), ID).unwrap_err();
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(count.load(Ordering::Relaxed), 2, "re-signed exactly once");
     assert!((api.clock_skew_secs().unwrap() - 1200).abs() <= 2);
     let text = err.to_string();
-    assert!(text.contains("s behind the gateway's") && text.contains("clock"), "{text}");
+    assert!(
+        text.contains("s behind the gateway's") && text.contains("clock"),
+        "{text}"
+    );
 }
 
 #[test]
 fn token_auth_never_re_sends_a_401() {
     let server = Server::http(gateway(SK, 3600, true, true));
-    let config = Config::builder(server.url(), Credentials::token("TOKEN-MARKER")).build().unwrap();
+    let config = Config::builder(server.url(), Credentials::token("TOKEN-MARKER"))
+        .build()
+        .unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(server.requests().len(), 1);

@@ -32,12 +32,30 @@ fn every_stage_of_every_vector() {
             .collect();
         let sdk_date = v["headers"]["X-Sdk-Date"].as_str().unwrap();
 
-        let cr = CanonicalRequest::new(s("method"), s("path"), &query, &headers, s("body").as_bytes());
-        assert_eq!(cr.signed_headers(), expected("signed_headers"), "{name}: signed headers");
-        assert_eq!(cr.to_string(), expected("canonical_request"), "{name}: canonical request");
+        let cr = CanonicalRequest::new(
+            s("method"),
+            s("path"),
+            &query,
+            &headers,
+            s("body").as_bytes(),
+        );
+        assert_eq!(
+            cr.signed_headers(),
+            expected("signed_headers"),
+            "{name}: signed headers"
+        );
+        assert_eq!(
+            cr.to_string(),
+            expected("canonical_request"),
+            "{name}: canonical request"
+        );
 
         let sts = StringToSign::new(sdk_date, &cr);
-        assert_eq!(sts.to_string(), expected("string_to_sign"), "{name}: string to sign");
+        assert_eq!(
+            sts.to_string(),
+            expected("string_to_sign"),
+            "{name}: string to sign"
+        );
 
         let sig = signature(s("secret_key"), &sts);
         let auth = authorization(s("access_key"), cr.signed_headers(), &sig);
@@ -54,7 +72,10 @@ fn sign_matches_vectors_end_to_end() {
         let name = v["name"].as_str().unwrap();
         let h = &v["headers"];
         let extra = h.as_object().unwrap().keys().any(|k| {
-            !matches!(k.as_str(), "X-Sdk-Date" | "X-Project-Id" | "X-Domain-Id" | "X-Security-Token")
+            !matches!(
+                k.as_str(),
+                "X-Sdk-Date" | "X-Project-Id" | "X-Domain-Id" | "X-Security-Token"
+            )
         });
         if v["method"] != "GET" || !v["query"].as_array().unwrap().is_empty() || extra {
             continue;
@@ -80,11 +101,32 @@ fn sign_matches_vectors_end_to_end() {
         );
         let signed = hwsms::signer::sign(&req, &key, at);
         let exp = &v["expected"];
-        assert_eq!(signed.canonical_request().as_str(), exp["canonical_request"], "{name}: canonical request");
-        assert_eq!(signed.string_to_sign().as_str(), exp["string_to_sign"], "{name}: string to sign");
-        assert_eq!(signed.authorization(), exp["authorization"], "{name}: authorization");
-        assert!(exp["authorization"].as_str().unwrap().ends_with(signed.signature()), "{name}: signature");
+        assert_eq!(
+            signed.canonical_request().as_str(),
+            exp["canonical_request"],
+            "{name}: canonical request"
+        );
+        assert_eq!(
+            signed.string_to_sign().as_str(),
+            exp["string_to_sign"],
+            "{name}: string to sign"
+        );
+        assert_eq!(
+            signed.authorization(),
+            exp["authorization"],
+            "{name}: authorization"
+        );
+        assert!(
+            exp["authorization"]
+                .as_str()
+                .unwrap()
+                .ends_with(signed.signature()),
+            "{name}: signature"
+        );
         checked += 1;
     }
-    assert!(checked >= 6, "only {checked} vectors were end-to-end checked");
+    assert!(
+        checked >= 6,
+        "only {checked} vectors were end-to-end checked"
+    );
 }

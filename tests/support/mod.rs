@@ -414,7 +414,9 @@ pub enum SignatureCheck {
     Missing,
     Mismatch,
     /// `X-Sdk-Date` more than 15 minutes from the server's clock.
-    Expired { sdk_date: String },
+    Expired {
+        sdk_date: String,
+    },
 }
 
 /// Recomputes an `SDK-HMAC-SHA256` signature the way the gateway does:
@@ -481,7 +483,9 @@ pub fn sms_standin(
         let date = http_date(unix_now());
         let authorized = match (&token, &ak_sk, req.header("X-Auth-Token")) {
             (Some(t), _, Some(got)) => t == got,
-            (_, Some((ak, sk)), _) => check_signature(req, ak, sk, unix_now()) == SignatureCheck::Ok,
+            (_, Some((ak, sk)), _) => {
+                check_signature(req, ak, sk, unix_now()) == SignatureCheck::Ok
+            }
             (None, None, _) => true,
             _ => false,
         };

@@ -18,17 +18,28 @@ impl Tinyproxy {
     /// Returns `None`, after printing why, when tinyproxy is not installed;
     /// with `HWSMS_REQUIRE_TINYPROXY=1` (as in CI) that is a failure instead.
     pub fn start(auth: Option<(&str, &str)>) -> Option<Tinyproxy> {
-        let binary = ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy", "/usr/local/bin/tinyproxy"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists());
+        let binary = [
+            "/usr/bin/tinyproxy",
+            "/usr/sbin/tinyproxy",
+            "/usr/local/bin/tinyproxy",
+        ]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
         let Some(binary) = binary else {
             let required = std::env::var("HWSMS_REQUIRE_TINYPROXY").is_ok_and(|v| v == "1");
-            assert!(!required, "tinyproxy is required (HWSMS_REQUIRE_TINYPROXY=1) but not installed");
+            assert!(
+                !required,
+                "tinyproxy is required (HWSMS_REQUIRE_TINYPROXY=1) but not installed"
+            );
             eprintln!("SKIPPED: tinyproxy is not installed (apt-get install tinyproxy)");
             return None;
         };
         let dir = super::temp_dir("tinyproxy");
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut conf = format!(
             "Port {port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 50\nLogLevel Info\nLogFile \"{}\"\n",
             dir.join("log").display()
@@ -49,7 +60,11 @@ impl Tinyproxy {
         let proxy = Tinyproxy { child, port, dir };
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(10), "tinyproxy did not start: {}", proxy.log());
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "tinyproxy did not start: {}",
+                proxy.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Some(proxy)
