@@ -154,11 +154,11 @@ impl ApiError {
     /// True when the gateway rejected an AK/SK signature because its
     /// `X-Sdk-Date` is too far from the gateway's clock (`APIG.0303`).
     pub fn is_signature_expired(&self) -> bool {
+        let msg = self.error_msg.as_deref().unwrap_or("").to_ascii_lowercase();
+        let code = self.error_code.as_deref().unwrap_or("");
         matches!(self.status, 401 | 403)
-            && self
-                .error_msg
-                .as_deref()
-                .is_some_and(|m| m.to_ascii_lowercase().contains("signature expired"))
+            && (msg.contains("signature expired")
+                || (code.ends_with(".0303") && msg.contains("expired")))
     }
 
     /// True when sending the same request later can succeed: 429, 500, 502, 503, 504.

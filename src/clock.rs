@@ -7,7 +7,7 @@
 //! applied to every later signature.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The offset between this host's clock and the gateway's, shared by every
@@ -16,6 +16,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub(crate) struct GatewayClock {
     /// Gateway time minus host time, in seconds.
     offset_secs: Arc<AtomicI64>,
+    /// Set when the offset came from a signature check's own "server time".
+    /// That clock is the one that matters, so `Date` headers (which a load
+    /// balancer or proxy may write) no longer override it; a later rejection
+    /// replaces it.
+    pinned: Arc<AtomicBool>,
 }
 
 impl GatewayClock {
@@ -29,12 +34,34 @@ impl GatewayClock {
         host_now().saturating_add(self.offset_secs())
     }
 
-    /// Records that the gateway's clock read `gateway_secs` at host time
-    /// `host_secs`; returns the new offset.
-    pub(crate) fn learn(&self, gateway_secs: i64, host_secs: i64) -> i64 {
-        let offset = gateway_secs.saturating_sub(host_secs);
-        self.offset_secs.store(offset, Ordering::Relaxed);
-        offset
+    /// Learns from a response's `Date` header, read at host time `host_secs`,
+    /// unless a signature check already told us its clock.
+    pub(crate) fn learn_from_date(&self, date_secs: i64, host_secs: i64) {
+        if !self.pinned.load(Ordering::Relaxed) {
+            self.store(date_secs, host_secs);
+        }
+    }
+
+    /// Learns from a "signature expired" rejection: its "server time" when
+    /// given (and pins it), else its `Date` header.
+    pub(crate) fn learn_from_rejection(
+        &self,
+        server_time: Option<i64>,
+        date: Option<i64>,
+        host_secs: i64,
+    ) {
+        if let Some(t) = server_time {
+            self.store(t, host_secs);
+            self.pinned.store(true, Ordering::Relaxed);
+        } else if let Some(d) = date {
+            self.store(d, host_secs);
+            self.pinned.store(false, Ordering::Relaxed);
+        }
+    }
+
+    fn store(&self, gateway_secs: i64, host_secs: i64) {
+        self.offset_secs
+            .store(gateway_secs.saturating_sub(host_secs), Ordering::Relaxed);
     }
 }
 
@@ -104,13 +131,37 @@ pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
     to_unix(year, month, day, h, mi, s)
 }
 
-/// Finds the gateway's time in a "signature expired" message:
-/// `…signature time:20230527T000431Z,server time:20230527T020608Z`.
+/// Finds the gateway's time (UTC) in a "signature expired" message:
+/// `…signature time:20230527T000431Z,server time:20230527T020608Z`. Also
+/// accepts separators, as in `server time: 2023-05-27 02:06:08`.
 pub(crate) fn parse_server_time(message: &str) -> Option<i64> {
     let lower = message.to_ascii_lowercase();
     let at = lower.find("server time")? + "server time".len();
-    let rest = message[at..].trim_start_matches([':', ' ', '=']);
-    parse_sdk_date(rest.get(..16)?)
+    let rest = message[at..].trim_start_matches([':', ' ', '=', '"']);
+    let mut digits = [0i64; 14];
+    let mut n = 0;
+    for c in rest.chars() {
+        match c {
+            '0'..='9' if n < 14 => {
+                digits[n] = i64::from(c as u8 - b'0');
+                n += 1;
+            }
+            '-' | ':' | 'T' | ' ' if n < 14 => {}
+            _ => break,
+        }
+    }
+    if n < 14 {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| digits[r].iter().fold(0, |acc, d| acc * 10 + d);
+    to_unix(
+        num(0..4),
+        num(4..6),
+        num(6..8),
+        num(8..10),
+        num(10..12),
+        num(12..14),
+    )
 }
 
 fn to_unix(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
@@ -206,6 +257,10 @@ mod tests {
             parse_server_time("signature expired, server time: 20230527T020608Z"),
             parse_sdk_date("20230527T020608Z")
         );
+        assert_eq!(
+            parse_server_time("server time: 2023-05-27 02:06:08"),
+            parse_sdk_date("20230527T020608Z")
+        );
         assert_eq!(parse_server_time("signature expired"), None);
         assert_eq!(parse_server_time("server time:2023"), None);
     }
@@ -214,8 +269,22 @@ mod tests {
     fn clones_share_the_offset() {
         let c = GatewayClock::default();
         let c2 = c.clone();
-        assert_eq!(c.learn(1_000 + 1_200, 1_000), 1_200);
+        c.learn_from_date(1_000 + 1_200, 1_000);
         assert_eq!(c2.offset_secs(), 1_200);
         assert!((c2.now() - host_now() - 1_200).abs() <= 1);
+    }
+
+    #[test]
+    fn a_signature_checks_clock_outranks_date_headers() {
+        let c = GatewayClock::default();
+        c.learn_from_rejection(Some(5_000), Some(1_000), 1_000);
+        assert_eq!(c.offset_secs(), 4_000);
+        c.learn_from_date(1_000, 1_000);
+        assert_eq!(c.offset_secs(), 4_000, "a Date header must not undo it");
+        // A rejection that only carries a Date replaces it and unpins.
+        c.learn_from_rejection(None, Some(1_500), 1_000);
+        assert_eq!(c.offset_secs(), 500);
+        c.learn_from_date(1_000, 1_000);
+        assert_eq!(c.offset_secs(), 0);
     }
 }

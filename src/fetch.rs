@@ -178,12 +178,18 @@ fn attempt(config: &Config, url: &str, path: &str, deadline: Instant) -> Result<
             String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_KEPT_HEADER_LEN)]).into_owned()
         })
     };
-    if let Some(date) = header("date").as_deref().and_then(parse_http_date) {
-        config.clock().learn(date, host_at_receipt);
-    }
+    let date = header("date").as_deref().and_then(parse_http_date);
     let request_id = header("x-request-id");
     let retry_after = header("retry-after");
     let location = header("location");
+
+    // A 401/403 may be a "signature expired" rejection, which teaches the
+    // clock below from its body; its Date alone is not trusted over that.
+    if status != 401 && status != 403 {
+        if let Some(d) = date {
+            config.clock().learn_from_date(d, host_at_receipt);
+        }
+    }
 
     if (300..400).contains(&status) {
         let mut redirect = Redirect {
@@ -229,9 +235,10 @@ fn attempt(config: &Config, url: &str, path: &str, deadline: Instant) -> Result<
     api.set_request_id(request_id);
     api.retry_after = retry_after.and_then(|v| parse_retry_after(&v, config.clock().now()));
     if api.is_signature_expired() {
-        if let Some(server_time) = api.error_msg().and_then(parse_server_time) {
-            config.clock().learn(server_time, host_at_receipt);
-        }
+        let server_time = api.error_msg().and_then(parse_server_time);
+        config
+            .clock()
+            .learn_from_rejection(server_time, date, host_at_receipt);
         api.clock_skew = Some(config.clock().offset_secs());
     }
     let secrets = config.credentials().secrets();
