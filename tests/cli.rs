@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -15,17 +14,9 @@ const TOKEN: &str = "TOKEN-MARKER-5f2e9";
 const SK: &str = "SK-MARKER-a81c3";
 const ST: &str = "ST-MARKER-77d0b";
 
-/// `cargo test` builds the examples next to the test binaries.
+/// The `fetch_command` example with a clean credential and proxy environment.
 fn cli() -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin: PathBuf = dir.join("examples").join("fetch_command");
-    assert!(
-        bin.exists(),
-        "{} missing: run through cargo test",
-        bin.display()
-    );
-    let mut cmd = Command::new(bin);
+    let mut cmd = Command::new(support::example_bin("fetch_command"));
     for var in [
         "HUAWEICLOUD_SDK_AK",
         "HUAWEICLOUD_SDK_SK",
@@ -175,11 +166,7 @@ fn usage_and_configuration_errors_exit_2() {
 #[test]
 fn other_failures_exit_1() {
     // Connection refused: bind a port, then free it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::free_port();
     let (code, _, err) = run(cli().args([
         "--endpoint",
         &format!("http://127.0.0.1:{port}"),

@@ -110,11 +110,7 @@ fn proxy_answering_407_names_the_proxy_without_its_password() {
 
 #[test]
 fn proxy_that_refuses_connections() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::free_port();
     let (pki, server) = https_server();
     let config = Config::builder(server.url(), Credentials::token("TOKEN-MARKER"))
         .ca_pem(pki.ca_pem.as_bytes())
@@ -172,11 +168,7 @@ fn environment_rules_follow_curl() {
     let (pki, server) = https_server();
     let ca = pki.ca_file();
     let dead = {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = support::free_port();
         format!("http://u:SECRETPW@127.0.0.1:{port}")
     };
 

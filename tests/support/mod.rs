@@ -512,3 +512,43 @@ pub fn sms_standin(
         reply.header("X-Request-Id", rid).header("Date", &date)
     }
 }
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The path of an example binary, which `cargo test` builds next to the tests.
+pub fn example_bin(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(
+        bin.exists(),
+        "{} missing: run through cargo test",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs `fetch_command` and checks it fails by timing out near `deadline`.
+pub fn assert_times_out_near(config: &hwsms::Config, deadline: Duration) {
+    let started = std::time::Instant::now();
+    let err = hwsms::fetch_command(config, "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f").unwrap_err();
+    let took = started.elapsed();
+    assert!(err.is_timeout(), "{err:?}");
+    let early = deadline.saturating_sub(Duration::from_millis(100));
+    assert!(
+        took >= early && took < deadline + Duration::from_secs(2),
+        "took {took:?}, deadline {deadline:?}"
+    );
+}
