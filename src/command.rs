@@ -3,9 +3,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::error::{DecodeError, Error};
+use crate::{depth, fast_path};
 
 /// A command name sent by SMS.
 ///
@@ -152,6 +153,22 @@ impl<'buf> Command<'buf> {
 /// # Ok::<_, hwsms::Error>(())
 /// ```
 pub fn decode_command(body: &[u8]) -> Result<Command<'_>, Error> {
+    if let Some(fields) = fast_path::scan(body) {
+        let [name, task_id, bucket] = fields.into_cows();
+        return Ok(Command {
+            name,
+            task_id,
+            bucket,
+        });
+    }
+    decode_general(body)
+}
+
+/// The serde_json path: every valid body, and the error for every invalid one.
+pub(crate) fn decode_general(body: &[u8]) -> Result<Command<'_>, Error> {
+    if let Some(e) = depth::check(body) {
+        return Err(Error::Decode(Box::new(e)));
+    }
     serde_json::from_slice(body).map_err(|e| Error::Decode(Box::new(DecodeError::from_json(&e))))
 }
 
@@ -165,53 +182,6 @@ struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
 
 fn text(t: Option<Text<'_>>) -> Option<Cow<'_, str>> {
     t.map(|t| t.0)
-}
-
-/// An unknown value, skipped.
-///
-/// Unlike serde's `IgnoredAny` (which serde_json skips without any depth
-/// limit), this goes through `deserialize_any`, so serde_json's recursion
-/// limit ([`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH)) applies to
-/// unknown fields too and excessive nesting is an error.
-struct Skip;
-
-impl<'de> Deserialize<'de> for Skip {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(Skip)
-    }
-}
-
-impl<'de> Visitor<'de> for Skip {
-    type Value = Skip;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_unit<E>(self) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
-        while seq.next_element::<Skip>()?.is_some() {}
-        Ok(Skip)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
-        while map.next_entry::<Skip, Skip>()?.is_some() {}
-        Ok(Skip)
-    }
 }
 
 #[derive(serde::Deserialize)]
@@ -266,7 +236,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Command<'a> {
                             param = Some(map.next_value()?);
                         }
                         CommandField::Unknown => {
-                            map.next_value::<Skip>()?;
+                            map.next_value::<IgnoredAny>()?;
                         }
                     }
                 }
@@ -299,7 +269,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Param<'a> {
                         ParamField::TaskId => (&mut task_id, "task_id"),
                         ParamField::Bucket => (&mut bucket, "bucket"),
                         ParamField::Unknown => {
-                            map.next_value::<Skip>()?;
+                            map.next_value::<IgnoredAny>()?;
                             continue;
                         }
                     };
@@ -423,6 +393,31 @@ mod tests {
                 Err(Error::Decode(e)) => assert!(e.line() >= 1, "{e}"),
                 other => panic!("{:?} gave {other:?}", String::from_utf8_lossy(body)),
             }
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_path() {
+        for body in [
+            SEED,
+            &br#"{}"#[..],
+            br#" { "command_name" : null , "command_param" : null } "#,
+            br#"{"command_param":{"bucket":"b","task_id":""},"command_name":""}"#,
+            "{\"command_name\":\"\u{e9}t\u{e9}\"}".as_bytes(),
+        ] {
+            let fast = fast_path::scan(body).expect("common shape");
+            let [name, task_id, bucket] = fast.into_cows();
+            let general = decode_general(body).unwrap();
+            assert_eq!(
+                Command {
+                    name,
+                    task_id,
+                    bucket
+                },
+                general,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 

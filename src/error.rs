@@ -174,6 +174,14 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
+    pub(crate) fn new(line: usize, column: usize, message: String) -> Self {
+        DecodeError {
+            line,
+            column,
+            message,
+        }
+    }
+
     pub(crate) fn from_json(e: &serde_json::Error) -> Self {
         DecodeError {
             line: e.line(),

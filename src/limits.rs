@@ -21,9 +21,10 @@ pub const SERVER_ID_MAX_LEN: usize = 255;
 /// Deepest JSON nesting accepted in any body, counting the outermost object
 /// as 1.
 ///
-/// This is what serde_json's recursion limit (128 steps) allows; the decoder
-/// routes unknown fields through it too, so deeper input is an error, never a
-/// stack overflow or an unbounded walk.
+/// One pass over the body enforces it before serde_json runs (which skips
+/// unknown fields without a limit), so deeper input is an error, never a
+/// stack overflow or an unbounded walk. It also stays within serde_json's own
+/// recursion limit of 128.
 pub const MAX_JSON_DEPTH: usize = 127;
 
 /// Largest response head (status line plus headers) read, in bytes.

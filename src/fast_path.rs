@@ -1,0 +1,255 @@
+//! A scanner for the common shape of a ShowCommand body, tried before serde_json.
+//!
+//! Nearly every real body is `{"command_name":"…","command_param":{"task_id":"…","bucket":"…"}}`
+//! with plain strings. For exactly that shape this scanner is several times
+//! faster than the general serde path (one pass, no visitor machinery). It
+//! accepts a strict subset of what the serde path accepts and returns the
+//! same result; on anything else — an escape, an unknown or duplicate key,
+//! a non-string value, malformed input — it returns `None` and the caller
+//! decodes with serde_json, which also produces the error message.
+
+use std::borrow::Cow;
+
+/// The fields of a body in the common shape, borrowed from it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Fields<'a> {
+    pub(crate) name: Option<&'a str>,
+    pub(crate) task_id: Option<&'a str>,
+    pub(crate) bucket: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn into_cows(self) -> [Option<Cow<'a, str>>; 3] {
+        [self.name, self.task_id, self.bucket].map(|s| s.map(Cow::Borrowed))
+    }
+}
+
+/// Scans `body`; `None` means "not the common shape, use the general path".
+pub(crate) fn scan(body: &[u8]) -> Option<Fields<'_>> {
+    // One UTF-8 check for the whole body is far cheaper than one per string;
+    // every slice taken below starts and ends next to an ASCII quote, so it
+    // falls on character boundaries.
+    let text = std::str::from_utf8(body).ok()?;
+    let mut s = Scanner {
+        text,
+        b: body,
+        i: 0,
+    };
+    let mut f = Fields::default();
+    let (mut seen_name, mut seen_param) = (false, false);
+    s.object(|s, key| match key {
+        b"command_name" if !seen_name => {
+            seen_name = true;
+            f.name = s.string_or_null()?;
+            Some(())
+        }
+        b"command_param" if !seen_param => {
+            seen_param = true;
+            if s.null() {
+                return Some(());
+            }
+            let (mut seen_task, mut seen_bucket) = (false, false);
+            s.object(|s, key| match key {
+                b"task_id" if !seen_task => {
+                    seen_task = true;
+                    f.task_id = s.string_or_null()?;
+                    Some(())
+                }
+                b"bucket" if !seen_bucket => {
+                    seen_bucket = true;
+                    f.bucket = s.string_or_null()?;
+                    Some(())
+                }
+                _ => None,
+            })
+        }
+        _ => None,
+    })?;
+    s.ws();
+    if s.i != body.len() {
+        return None;
+    }
+    // The serde path treats an empty name as "nothing to do" too.
+    f.name = f.name.filter(|n| !n.is_empty());
+    Some(f)
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
+    }
+
+    /// `{ "key": value, … }`, calling `member` with the scanner on each value.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &[u8]) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            self.ws();
+            let key = self.plain_string()?;
+            self.eat(b':')?;
+            member(self, key.as_bytes())?;
+            if self.eat(b',').is_some() {
+                continue;
+            }
+            return self.eat(b'}');
+        }
+    }
+
+    fn null(&mut self) -> bool {
+        self.ws();
+        let hit = self.b.get(self.i..self.i + 4) == Some(b"null");
+        if hit {
+            self.i += 4;
+        }
+        hit
+    }
+
+    fn string_or_null(&mut self) -> Option<Option<&'a str>> {
+        if self.null() {
+            return Some(None);
+        }
+        self.plain_string().map(Some)
+    }
+
+    /// A string without escapes or control characters, as valid UTF-8.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        self.ws();
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let start = self.i + 1;
+        let end = start + find_special(&self.b[start..])?;
+        if self.b[end] != b'"' {
+            return None; // an escape or a control character: the general path decides
+        }
+        self.i = end + 1;
+        self.text.get(start..end)
+    }
+}
+
+/// Index of the first `"`, `\\` or control byte (< 0x20), eight bytes at a time.
+fn find_special(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // High bit of a lane is set where that byte is zero (exact as a yes/no test).
+    let zero_lanes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().ok()?);
+        let hit = zero_lanes(x ^ (ONES * u64::from(b'"')))
+            | zero_lanes(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGHS);
+        if hit != 0 {
+            break;
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|p| p + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_shapes() {
+        let f = scan(br#"{"command_name":"START","command_param":{"task_id":"t1"}}"#).unwrap();
+        assert_eq!(
+            f,
+            Fields {
+                name: Some("START"),
+                task_id: Some("t1"),
+                bucket: None
+            }
+        );
+        let f = scan(b" {\n \"command_param\" : { \"bucket\" : \"b\", \"task_id\" : null } ,\r\n\t\"command_name\" : \"\" } ").unwrap();
+        assert_eq!(
+            f,
+            Fields {
+                name: None,
+                task_id: None,
+                bucket: Some("b")
+            }
+        );
+        assert_eq!(scan(b"{}").unwrap(), Fields::default());
+        assert_eq!(
+            scan(br#"{"command_param":null}"#).unwrap(),
+            Fields::default()
+        );
+        assert_eq!(scan(br#"{"command_param":{}}"#).unwrap(), Fields::default());
+        assert_eq!(
+            scan("{\"command_name\":\"ÉTAPE\"}".as_bytes())
+                .unwrap()
+                .name,
+            Some("ÉTAPE")
+        );
+    }
+
+    #[test]
+    fn finds_the_first_special_byte_at_every_offset() {
+        for len in 0..40 {
+            for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                for at in 0..len {
+                    let mut b = vec![b'a'; len];
+                    b[at] = special;
+                    if at + 1 < len {
+                        b[at + 1] = b'"'; // a later special byte must not win
+                    }
+                    assert_eq!(
+                        find_special(&b),
+                        Some(at),
+                        "len {len} at {at} byte {special}"
+                    );
+                }
+                let mut plain = vec![0xc3u8, 0xa9, b' ', b'~', 0x7f, 0x20, 0xff];
+                plain.resize(len, b'z');
+                assert_eq!(find_special(&plain), None, "len {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn everything_else_goes_to_the_general_path() {
+        for body in [
+            &br#"{"command_name":"ST\u0041RT"}"#[..],
+            br#"{"command_name":"a\"b"}"#,
+            b"{\"command_name\":\"a\tb\"}",
+            b"{\"command_name\":\"\xff\"}",
+            br#"{"other":1}"#,
+            br#"{"command_name":"A","command_name":"B"}"#,
+            br#"{"command_param":{"task_id":"a","task_id":"b"}}"#,
+            br#"{"command_name":1}"#,
+            br#"{"command_name":"A",}"#,
+            br#"{"command_name":"A"} x"#,
+            br#"{"command_name":"A""#,
+            br#"{"command_name" "A"}"#,
+            br#"{"command_param":[]}"#,
+            br#"{"command_name":nul}"#,
+            br#"{"command_name":nullx}"#,
+            b"[]",
+            b"",
+            b"{",
+            b"\"x\"",
+        ] {
+            assert_eq!(scan(body), None, "{}", String::from_utf8_lossy(body));
+        }
+    }
+}
