@@ -153,12 +153,11 @@ impl<'buf> Command<'buf> {
 /// # Ok::<_, hwsms::Error>(())
 /// ```
 pub fn decode_command(body: &[u8]) -> Result<Command<'_>, Error> {
-    if let Some(fields) = fast_path::scan(body) {
-        let [name, task_id, bucket] = fields.into_cows();
+    if let Some(f) = fast_path::scan(body) {
         return Ok(Command {
-            name,
-            task_id,
-            bucket,
+            name: f.name,
+            task_id: f.task_id,
+            bucket: f.bucket,
         });
     }
     decode_general(body)
@@ -404,20 +403,12 @@ mod tests {
             br#" { "command_name" : null , "command_param" : null } "#,
             br#"{"command_param":{"bucket":"b","task_id":""},"command_name":""}"#,
             "{\"command_name\":\"\u{e9}t\u{e9}\"}".as_bytes(),
+            br#"{"command_name":"S\u0054OP","command_param":{"task_id":"\"q\" \\ \/ \b\f\n\r\t \ud83d\ude00 \u00e9"}}"#,
         ] {
-            let fast = fast_path::scan(body).expect("common shape");
-            let [name, task_id, bucket] = fast.into_cows();
+            let f = fast_path::scan(body).expect("common shape");
+            let fast = Command { name: f.name, task_id: f.task_id, bucket: f.bucket };
             let general = decode_general(body).unwrap();
-            assert_eq!(
-                Command {
-                    name,
-                    task_id,
-                    bucket
-                },
-                general,
-                "{}",
-                String::from_utf8_lossy(body)
-            );
+            assert_eq!(fast, general, "{}", String::from_utf8_lossy(body));
         }
     }
 

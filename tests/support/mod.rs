@@ -177,11 +177,28 @@ impl Server {
         Server::start(Some(tls), handler)
     }
 
+    /// An HTTPS server on a given port (0: any free one).
+    pub fn https_on(
+        port: u16,
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Server::start_on(port, Some(tls), handler)
+    }
+
     pub fn start(
         tls: Option<Arc<rustls::ServerConfig>>,
         handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
     ) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Server::start_on(0, tls, handler)
+    }
+
+    fn start_on(
+        port: u16,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
