@@ -271,7 +271,8 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// At most [`ERROR_SNIPPET_LEN`] bytes of `body` as one line of text.
+/// At most [`ERROR_SNIPPET_LEN`] bytes of `body` as one line of text (plus
+/// " …" when anything was cut).
 fn snippet(body: &[u8]) -> String {
     let head = &body[..body.len().min(ERROR_SNIPPET_LEN)];
     let text = String::from_utf8_lossy(head);
@@ -286,7 +287,17 @@ fn snippet(body: &[u8]) -> String {
             out.push_str(word);
         }
     }
-    if body.len() > ERROR_SNIPPET_LEN {
+    // Each invalid byte became a 3-byte U+FFFD: cut again to stay in bounds.
+    let mut cut = body.len() > ERROR_SNIPPET_LEN;
+    if out.len() > ERROR_SNIPPET_LEN {
+        let mut end = ERROR_SNIPPET_LEN;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+        cut = true;
+    }
+    if cut {
         out.push_str(" …");
     }
     out
@@ -366,6 +377,15 @@ mod tests {
         assert_eq!(
             ApiError::parse(500, &at).body_snippet().unwrap().len(),
             ERROR_SNIPPET_LEN
+        );
+
+        // Found by fuzzing: invalid bytes grow threefold as U+FFFD.
+        let e = ApiError::parse(500, &[0xff; ERROR_SNIPPET_LEN]);
+        let s = e.body_snippet().unwrap();
+        assert!(
+            s.len() <= ERROR_SNIPPET_LEN + " …".len() && s.ends_with(" …"),
+            "{}",
+            s.len()
         );
 
         let e = ApiError::parse(503, b"\xff\xfeoops {\"error_code\"");

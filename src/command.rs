@@ -165,10 +165,17 @@ pub fn decode_command(body: &[u8]) -> Result<Command<'_>, Error> {
 
 /// The serde_json path: every valid body, and the error for every invalid one.
 pub(crate) fn decode_general(body: &[u8]) -> Result<Command<'_>, Error> {
+    let fail = |e: DecodeError| Err(Error::Decode(Box::new(e)));
     if let Some(e) = depth::check(body) {
-        return Err(Error::Decode(Box::new(e)));
+        return fail(e);
     }
-    serde_json::from_slice(body).map_err(|e| Error::Decode(Box::new(DecodeError::from_json(&e))))
+    // JSON is UTF-8 throughout. serde_json checks only the strings it keeps,
+    // not those it skips, so check the whole body (found by fuzzing).
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => return fail(DecodeError::invalid_utf8(body, e.valid_up_to())),
+    };
+    serde_json::from_str(text).map_err(|e| Error::Decode(Box::new(DecodeError::from_json(&e))))
 }
 
 /// A JSON string that borrows when it can.
@@ -386,6 +393,8 @@ mod tests {
             br#"{"command_param":{"bucket":"a","bucket":"b"}}"#,
             b"{\"command_name\":\"ST\xffRT\"}",
             br#"{"command_name":"START"} trailing"#,
+            // Found by fuzzing: invalid UTF-8 inside a skipped field.
+            b"{\"command_name\":\"BRAND_NEW\",\"x\":{\"a\xf1\":\"t\"}}",
             b"<html>502 Bad Gateway</html>",
         ] {
             match decode_command(body) {

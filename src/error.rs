@@ -182,6 +182,23 @@ impl DecodeError {
         }
     }
 
+    /// Invalid UTF-8 starting at byte `at` of `body`.
+    pub(crate) fn invalid_utf8(body: &[u8], at: usize) -> Self {
+        let before = &body[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        DecodeError::new(
+            line,
+            column,
+            format!("invalid UTF-8 at line {line} column {column}"),
+        )
+    }
+
     pub(crate) fn from_json(e: &serde_json::Error) -> Self {
         DecodeError {
             line: e.line(),

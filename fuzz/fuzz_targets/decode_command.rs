@@ -1,32 +1,35 @@
-//! `decode_command` on arbitrary bytes. What must hold: it never panics; when
-//! it succeeds, serde_json agrees the body is an object with those values, and
-//! every borrowed string is a slice of the input.
+//! `decode_command` on arbitrary bytes. What must hold: it never panics;
+//! when it succeeds, plain serde_json decoding into owned strings agrees on
+//! every value (so each decoded string is the input's text or its correct
+//! unescaping), and every borrowed string is a slice of the input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use serde::Deserialize;
+
+/// The oracle: what a user would decode with serde_json alone.
+#[derive(Deserialize)]
+struct Owned {
+    command_name: Option<String>,
+    command_param: Option<OwnedParam>,
+}
+
+#[derive(Deserialize)]
+struct OwnedParam {
+    task_id: Option<String>,
+    bucket: Option<String>,
+}
 
 fuzz_target!(|body: &[u8]| {
     let Ok(command) = hwsms::decode_command(body) else {
         return;
     };
-    // Oracle: serde_json's own reading of the same bytes.
-    let value: Value = serde_json::from_slice(body).expect("decoded, so it is JSON");
-    let obj = value.as_object().expect("decoded, so it is an object");
-    let text = |v: Option<&Value>| match v {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(other) => panic!("decoded a non-string {other}"),
-    };
-    let name = text(obj.get("command_name")).filter(|n| !n.is_empty());
+    let oracle: Owned = serde_json::from_slice(body).expect("hwsms decoded what serde_json rejects");
+    let name = oracle.command_name.as_deref().filter(|n| !n.is_empty());
     assert_eq!(command.name().map(|n| n.as_str()), name);
-    let param = match obj.get("command_param") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(p)) => Some(p),
-        Some(other) => panic!("decoded a non-object command_param {other}"),
-    };
-    assert_eq!(command.task_id(), param.and_then(|p| text(p.get("task_id"))));
-    assert_eq!(command.bucket(), param.and_then(|p| text(p.get("bucket"))));
+    let param = oracle.command_param.as_ref();
+    assert_eq!(command.task_id(), param.and_then(|p| p.task_id.as_deref()));
+    assert_eq!(command.bucket(), param.and_then(|p| p.bucket.as_deref()));
 
     if command.is_borrowed() {
         let input = body.as_ptr_range();

@@ -1,0 +1,212 @@
+/*
+ * fetch_command in C: the same command-line contract as
+ * examples/fetch_command.rs (README, "Command line"), written against
+ * ffi/include/hwsms.h.
+ *
+ *   fetch_command (--endpoint URL | --region ID) --server-id ID
+ *                 [--ca-file PEM | --system-roots] [--timeout-ms N]
+ *                 [--proxy URL | --proxy-from-env] [--retries N]
+ *
+ * Credentials come from HUAWEICLOUD_SDK_AK/_SK (+ _PROJECT_ID, _DOMAIN_ID,
+ * _SECURITY_TOKEN) or HUAWEICLOUD_SDK_AUTH_TOKEN. Exit codes: 0 success
+ * (one JSON line on stdout), 3 API error (last stderr line is JSON),
+ * 2 usage/configuration/invalid input, 1 anything else.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hwsms.h"
+
+static const char *USAGE =
+    "usage: fetch_command (--endpoint URL | --region ID) --server-id ID "
+    "[--ca-file PEM | --system-roots] [--timeout-ms N] "
+    "[--proxy URL | --proxy-from-env] [--retries N]";
+
+/* Writes s as a JSON string (or null) to f. */
+static void json_string(FILE *f, const char *s) {
+    const unsigned char *p;
+    if (s == NULL) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (p = (const unsigned char *)s; *p != '\0'; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20) {
+                fprintf(f, "\\u%04x", *p);
+            } else {
+                fputc(*p, f);
+            }
+        }
+    }
+    fputc('"', f);
+}
+
+static int usage(const char *msg) {
+    if (msg != NULL) {
+        fprintf(stderr, "error: %s\n", msg);
+    }
+    fprintf(stderr, "%s\n", USAGE);
+    return 2;
+}
+
+/* Parses a decimal number into *out; 0 on success. */
+static int parse_u64(const char *s, unsigned long long *out) {
+    char *end = NULL;
+    if (s == NULL || *s == '\0' || *s == '-') {
+        return -1;
+    }
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return (errno != 0 || end == NULL || *end != '\0') ? -1 : 0;
+}
+
+/* Exit code for a failure kind, per the contract. */
+static int exit_code(hwsms_result kind) {
+    switch (kind) {
+    case HWSMS_ERR_API:
+    case HWSMS_ERR_REDIRECT:
+        return 3;
+    case HWSMS_ERR_CONFIG:
+    case HWSMS_ERR_INVALID_SERVER_ID:
+    case HWSMS_ERR_NULL_ARGUMENT:
+    case HWSMS_ERR_INVALID_UTF8:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+/* Reports a failure: a message for people, then JSON for API errors. */
+static int report(hwsms_result kind, const hwsms_error *err) {
+    int code = exit_code(kind);
+    const char *message = hwsms_error_message(err);
+    fprintf(stderr, "error: %s\n", message != NULL ? message : "unknown failure");
+    if (code == 3) {
+        const char *msg = hwsms_error_api_message(err);
+        fprintf(stderr, "{\"status\":%u,\"error_code\":", (unsigned)hwsms_error_status(err));
+        json_string(stderr, hwsms_error_code(err));
+        fputs(",\"error_msg\":", stderr);
+        json_string(stderr, msg != NULL ? msg : message);
+        fputs(",\"request_id\":", stderr);
+        json_string(stderr, hwsms_error_request_id(err));
+        fputs("}\n", stderr);
+    }
+    return code;
+}
+
+int main(int argc, char **argv) {
+    const char *endpoint = NULL, *region = NULL, *server_id = NULL;
+    const char *ca_file = NULL, *proxy = NULL;
+    int system_roots = 0, proxy_from_env = 0;
+    unsigned long long timeout_ms = 0, retries = 0;
+    int have_timeout = 0, have_retries = 0;
+    hwsms_config_builder *builder = NULL;
+    hwsms_config *config = NULL;
+    hwsms_command *command = NULL;
+    hwsms_error *err = NULL;
+    hwsms_result r;
+    int i, code;
+
+    for (i = 1; i < argc; i++) {
+        const char *flag = argv[i];
+        const char *value = (i + 1 < argc) ? argv[i + 1] : NULL;
+        int takes_value = 1;
+        if (strcmp(flag, "--system-roots") == 0) {
+            system_roots = 1;
+            takes_value = 0;
+        } else if (strcmp(flag, "--proxy-from-env") == 0) {
+            proxy_from_env = 1;
+            takes_value = 0;
+        } else if (value == NULL) {
+            return usage(strncmp(flag, "--", 2) == 0 ? "a flag needs a value" : "unknown argument");
+        } else if (strcmp(flag, "--endpoint") == 0) {
+            endpoint = value;
+        } else if (strcmp(flag, "--region") == 0) {
+            region = value;
+        } else if (strcmp(flag, "--server-id") == 0) {
+            server_id = value;
+        } else if (strcmp(flag, "--ca-file") == 0) {
+            ca_file = value;
+        } else if (strcmp(flag, "--proxy") == 0) {
+            proxy = value;
+        } else if (strcmp(flag, "--timeout-ms") == 0) {
+            if (parse_u64(value, &timeout_ms) != 0 || timeout_ms == 0) {
+                return usage("--timeout-ms needs a positive integer");
+            }
+            have_timeout = 1;
+        } else if (strcmp(flag, "--retries") == 0) {
+            if (parse_u64(value, &retries) != 0 || retries > 9) {
+                return usage("--retries needs an integer from 0 to 9");
+            }
+            have_retries = 1;
+        } else {
+            return usage("unknown argument");
+        }
+        i += takes_value;
+    }
+    if ((endpoint == NULL) == (region == NULL)) {
+        return usage("give exactly one of --endpoint and --region");
+    }
+    if (server_id == NULL) {
+        return usage("--server-id is required");
+    }
+    if (getenv("HUAWEICLOUD_SDK_AK") != NULL && getenv("HUAWEICLOUD_SDK_AUTH_TOKEN") != NULL) {
+        fputs("note: both AK/SK and HUAWEICLOUD_SDK_AUTH_TOKEN are set; using AK/SK "
+              "(signatures are fresh per request, tokens expire)\n", stderr);
+    }
+
+    r = hwsms_config_builder_new(&builder);
+    if (r == HWSMS_OK) r = endpoint != NULL ? hwsms_config_builder_set_endpoint(builder, endpoint)
+                                            : hwsms_config_builder_set_region(builder, region);
+    if (r == HWSMS_OK) r = hwsms_config_builder_credentials_from_env(builder);
+    if (r == HWSMS_OK && ca_file != NULL) r = hwsms_config_builder_set_ca_file(builder, ca_file);
+    if (r == HWSMS_OK && system_roots) r = hwsms_config_builder_use_system_roots(builder);
+    if (r == HWSMS_OK && proxy != NULL) r = hwsms_config_builder_set_proxy(builder, proxy);
+    if (r == HWSMS_OK && proxy_from_env) r = hwsms_config_builder_use_proxy_from_env(builder);
+    if (r == HWSMS_OK && have_timeout) {
+        r = hwsms_config_builder_set_timeout_ms(builder, (uint64_t)timeout_ms);
+        if (r == HWSMS_OK) {
+            r = hwsms_config_builder_set_connect_timeout_ms(builder, timeout_ms < 10000 ? (uint64_t)timeout_ms : 10000);
+        }
+    }
+    if (r == HWSMS_OK && have_retries) r = hwsms_config_builder_set_max_attempts(builder, (uint32_t)retries + 1);
+    if (r != HWSMS_OK) {
+        hwsms_config_builder_free(builder);
+        fprintf(stderr, "error: invalid argument (code %d)\n", (int)r);
+        return 2;
+    }
+    r = hwsms_config_builder_build(builder, &config, &err);
+    hwsms_config_builder_free(builder);
+    if (r != HWSMS_OK) {
+        code = report(r, err);
+        hwsms_error_free(err);
+        return code == 3 ? 1 : code;
+    }
+
+    r = hwsms_fetch_command(config, server_id, &command, &err);
+    if (r != HWSMS_OK) {
+        code = report(r, err);
+        hwsms_error_free(err);
+        hwsms_config_free(config);
+        return code;
+    }
+    fputs("{\"command_name\":", stdout);
+    json_string(stdout, hwsms_command_name(command));
+    fputs(",\"task_id\":", stdout);
+    json_string(stdout, hwsms_command_task_id(command));
+    fputs(",\"bucket\":", stdout);
+    json_string(stdout, hwsms_command_bucket(command));
+    fputs("}\n", stdout);
+    hwsms_command_free(command);
+    hwsms_config_free(config);
+    return 0;
+}

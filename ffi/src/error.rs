@@ -1,0 +1,189 @@
+//! `hwsms_error`: everything a C caller needs to know about a failure.
+
+use std::ffi::{CString, c_char};
+
+use hwsms_core::{Error, TransportKind};
+
+use crate::panic::guard_or;
+use crate::result::hwsms_result::{self, *};
+use crate::strings::{out, to_c};
+
+/// A failure, with its kind, HTTP status, SMS error code, messages and
+/// request id. Strings never contain a secret.
+pub struct hwsms_error {
+    kind: hwsms_result,
+    status: u16,
+    retryable: bool,
+    message: CString,
+    error_code: Option<CString>,
+    error_msg: Option<CString>,
+    request_id: Option<CString>,
+}
+
+impl hwsms_error {
+    pub(crate) fn new(e: &Error) -> Self {
+        let kind = match e {
+            Error::Api(_) => HWSMS_ERR_API,
+            Error::Redirect(_) => HWSMS_ERR_REDIRECT,
+            Error::InvalidServerId(_) => HWSMS_ERR_INVALID_SERVER_ID,
+            Error::Config(_) => HWSMS_ERR_CONFIG,
+            Error::Transport(t) if t.kind() == TransportKind::Timeout => HWSMS_ERR_TIMEOUT,
+            Error::Transport(_) => HWSMS_ERR_TRANSPORT,
+            Error::BodyTooLarge { .. } => HWSMS_ERR_BODY_TOO_LARGE,
+            Error::Decode(_) => HWSMS_ERR_DECODE,
+            // Error is non-exhaustive; a new kind is reported as transport until mapped.
+            _ => HWSMS_ERR_TRANSPORT,
+        };
+        let (code, msg, request_id) = match e {
+            Error::Api(a) => (a.error_code(), a.error_msg(), a.request_id()),
+            Error::Redirect(r) => (None, None, r.request_id()),
+            _ => (None, None, None),
+        };
+        hwsms_error {
+            kind,
+            status: e.status().unwrap_or(0),
+            retryable: e.is_retryable(),
+            message: to_c(&e.to_string()),
+            error_code: code.map(to_c),
+            error_msg: msg.map(to_c),
+            request_id: request_id.map(to_c),
+        }
+    }
+}
+
+impl hwsms_error {
+    /// A failure found by the C layer itself.
+    pub(crate) fn other(kind: hwsms_result, message: &str) -> Self {
+        hwsms_error {
+            kind,
+            status: 0,
+            retryable: false,
+            message: to_c(message),
+            error_code: None,
+            error_msg: None,
+            request_id: None,
+        }
+    }
+
+    /// Hands the error to C through `error_out` (when not NULL); returns its kind.
+    ///
+    /// # Safety
+    /// `error_out` is NULL or writable.
+    pub(crate) unsafe fn write(self, error_out: *mut *mut hwsms_error) -> hwsms_result {
+        let kind = self.kind;
+        if !error_out.is_null() {
+            // SAFETY: checked non-NULL; writable per the caller's contract.
+            unsafe { *error_out = Box::into_raw(Box::new(self)) };
+        }
+        kind
+    }
+}
+
+/// Writes an error handle for `e` to `*error_out` (when not NULL); returns its kind.
+///
+/// # Safety
+/// `error_out` is NULL or writable.
+pub(crate) unsafe fn write_error(e: &Error, error_out: *mut *mut hwsms_error) -> hwsms_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { hwsms_error::new(e).write(error_out) }
+}
+
+/// Reads a field of the error behind `e`; `fallback` for NULL or a panic.
+fn field<T: Copy>(e: *const hwsms_error, fallback: T, f: impl FnOnce(&hwsms_error) -> T) -> T {
+    guard_or(fallback, || {
+        // SAFETY: the accessors' contract: `e` is NULL or a live error handle.
+        unsafe { e.as_ref() }.map_or(fallback, f)
+    })
+}
+
+/// The kind of failure (never `HWSMS_OK`); `HWSMS_ERR_NULL_ARGUMENT` for NULL.
+///
+/// # Safety
+/// `error` is NULL or a live error handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_error_kind(error: *const hwsms_error) -> hwsms_result {
+    field(error, HWSMS_ERR_NULL_ARGUMENT, |e| e.kind)
+}
+
+/// The HTTP status of the response that failed, or 0 when there was none.
+///
+/// # Safety
+/// `error` is NULL or a live error handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_error_status(error: *const hwsms_error) -> u16 {
+    field(error, 0, |e| e.status)
+}
+
+/// True when trying again later can help (transport failures, timeouts,
+/// 429, 500, 502, 503, 504); false for NULL.
+///
+/// # Safety
+/// `error` is NULL or a live error handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_error_is_retryable(error: *const hwsms_error) -> bool {
+    field(error, false, |e| e.retryable)
+}
+
+/// What happened and what to do, for a person (never NULL for a live handle).
+///
+/// Ownership: the string belongs to the error handle and stays valid until
+/// `hwsms_error_free`; do not free it. NULL for a NULL handle.
+///
+/// # Safety
+/// `error` is NULL or a live error handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_error_message(error: *const hwsms_error) -> *const c_char {
+    field(error, std::ptr::null(), |e| e.message.as_ptr())
+}
+
+/// The SMS or gateway error code (`SMS.9004`, `APIGW.0301`, or the status
+/// for a non-JSON body); NULL when the failure was not an API error.
+///
+/// Ownership: the string belongs to the error handle and stays valid until
+/// `hwsms_error_free`; do not free it. NULL for a NULL handle.
+///
+/// # Safety
+/// `error` is NULL or a live error handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_error_code(error: *const hwsms_error) -> *const c_char {
+    field(error, std::ptr::null(), |e| out(&e.error_code))
+}
+
+/// The SMS or gateway `error_msg` (or a snippet of a non-JSON body); NULL
+/// when there is none.
+///
+/// Ownership: the string belongs to the error handle and stays valid until
+/// `hwsms_error_free`; do not free it. NULL for a NULL handle.
+///
+/// # Safety
+/// `error` is NULL or a live error handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_error_api_message(error: *const hwsms_error) -> *const c_char {
+    field(error, std::ptr::null(), |e| out(&e.error_msg))
+}
+
+/// The `X-Request-Id` of the failed response; NULL when there is none.
+///
+/// Ownership: the string belongs to the error handle and stays valid until
+/// `hwsms_error_free`; do not free it. NULL for a NULL handle.
+///
+/// # Safety
+/// `error` is NULL or a live error handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_error_request_id(error: *const hwsms_error) -> *const c_char {
+    field(error, std::ptr::null(), |e| out(&e.request_id))
+}
+
+/// Frees an error handle. `NULL` is allowed and does nothing.
+///
+/// # Safety
+/// `error` is NULL or a handle this library wrote and that was not freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_error_free(error: *mut hwsms_error) {
+    guard_or((), || {
+        if !error.is_null() {
+            // SAFETY: the caller hands back a pointer from Box::into_raw, once.
+            drop(unsafe { Box::from_raw(error) });
+        }
+    })
+}

@@ -1,0 +1,18 @@
+//! The panic boundary: no unwinding ever crosses into C.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::result::hwsms_result;
+
+/// Runs `f`, turning a panic into `HWSMS_ERR_PANIC`.
+///
+/// `AssertUnwindSafe`: after a panic the only thing C sees is the result
+/// code; no half-updated handle is returned (outputs are written last).
+pub(crate) fn guard(f: impl FnOnce() -> hwsms_result) -> hwsms_result {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(hwsms_result::HWSMS_ERR_PANIC)
+}
+
+/// Runs `f`, turning a panic into `fallback`.
+pub(crate) fn guard_or<T>(fallback: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
