@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hwsms_core::{AkSk, Config, Credentials, ProxyChoice, TlsRoots};
 
-use crate::error::{hwsms_error, write_error};
+use crate::error::hwsms_error;
 use crate::panic::guard;
 use crate::result::hwsms_result::{self, *};
 use crate::strings::arg;
@@ -386,7 +386,16 @@ pub unsafe extern "C" fn hwsms_config_builder_set_max_attempts(
 }
 
 impl hwsms_config_builder {
-    fn build(&self) -> Result<Config, hwsms_core::Error> {
+    fn build(&self) -> Result<Config, hwsms_error> {
+        let missing = |what: &str| {
+            hwsms_error::other(HWSMS_ERR_CONFIG, &format!("invalid configuration: {what}"))
+        };
+        if self.endpoint.is_none() && self.region.is_none() {
+            return Err(missing("set an endpoint or a region"));
+        }
+        if self.ak_sk.is_none() && self.token.is_none() {
+            return Err(missing("no credentials: set a token or an AK/SK pair"));
+        }
         let credentials = match (&self.ak_sk, &self.token) {
             (Some((ak, sk)), _) => {
                 let mut k = AkSk::new(ak.as_str(), sk.as_str());
@@ -402,13 +411,12 @@ impl hwsms_config_builder {
                 Credentials::ak_sk(k)
             }
             (None, Some(t)) => Credentials::token(t.as_str()),
-            // An empty token is rejected by validation with a clear message.
-            (None, None) => Credentials::token(""),
+            (None, None) => unreachable!("checked above"),
         };
         let mut b = match (&self.endpoint, &self.region) {
             (Some(e), _) => Config::builder(e.as_str(), credentials),
             (None, Some(r)) => Config::for_region(r.as_str(), credentials),
-            (None, None) => Config::builder("", credentials),
+            (None, None) => unreachable!("checked above"),
         };
         b = b.tls_roots(self.roots.clone()).proxy(self.proxy.clone());
         if let Some(ms) = self.timeout_ms {
@@ -420,7 +428,7 @@ impl hwsms_config_builder {
         if let Some(n) = self.max_attempts {
             b = b.max_attempts(n);
         }
-        b.build()
+        b.build().map_err(|e| hwsms_error::new(&e))
     }
 }
 
@@ -456,7 +464,7 @@ pub unsafe extern "C" fn hwsms_config_builder_build(
                 HWSMS_OK
             }
             // SAFETY: error_out is NULL or writable, per the contract.
-            Err(e) => unsafe { write_error(&e, error_out) },
+            Err(e) => unsafe { e.write(error_out) },
         }
     })
 }

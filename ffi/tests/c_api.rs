@@ -4,7 +4,7 @@
 //! stand-in (the `sms_standin` example), and under valgrind with
 //! `--leak-check=full --error-exitcode=1`.
 //!
-//! Run from the workspace root (`cargo test`), which also builds the stand-in.
+//! The test builds the C library and the stand-in first (see `build_prerequisites`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -82,6 +82,29 @@ impl Drop for Standin {
         drop(self.child.stdin.take());
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Builds `libhwsms.a`, `libhwsms.so` and the stand-in for this profile.
+/// `cargo test` links integration tests against rlibs only, so it never
+/// builds the C libraries: without this step the C programs would run
+/// against stale or missing ones.
+fn build_prerequisites() {
+    let release = target_dir().ends_with("release");
+    for args in [
+        &["-p", "hwsms-ffi", "--lib"][..],
+        &["-p", "hwsms", "--example", "sms_standin"],
+    ] {
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
+            .current_dir(root())
+            .args(["build", "--quiet"])
+            .args(args);
+        if release {
+            cargo.arg("--release");
+        }
+        let status = cargo.status().expect("cargo runs");
+        assert!(status.success(), "cargo build {args:?} failed");
     }
 }
 
@@ -165,6 +188,7 @@ fn run(exe: &Path, args: &[&str], under_valgrind: Option<&Path>) -> (i32, String
 
 #[test]
 fn c_programs_against_static_and_shared_library() {
+    build_prerequisites();
     let standin = Standin::start();
     let ca = standin.ca.to_str().unwrap().to_string();
     let vg = valgrind();

@@ -111,6 +111,18 @@ static void test_config_error(void) {
     /* Without a place for the error, the code alone comes back. */
     CHECK(hwsms_config_builder_build(b, &c, NULL) == HWSMS_ERR_CONFIG);
     hwsms_config_builder_free(b);
+    /* Nothing set at all: say what is missing. */
+    CHECK(hwsms_config_builder_new(&b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_build(b, &c, &e) == HWSMS_ERR_CONFIG);
+    CHECK(e != NULL && strstr(hwsms_error_message(e), "endpoint or a region") != NULL);
+    hwsms_error_free(e);
+    e = NULL;
+    CHECK(hwsms_config_builder_set_region(b, "cn-north-4") == HWSMS_OK);
+    CHECK(hwsms_config_builder_build(b, &c, &e) == HWSMS_ERR_CONFIG);
+    CHECK(e != NULL && strstr(hwsms_error_message(e), "no credentials") != NULL);
+    hwsms_error_free(e);
+    CHECK(c == SENTINEL);
+    hwsms_config_builder_free(b);
 }
 
 static void test_200(hwsms_config *config) {
