@@ -70,6 +70,7 @@ pub mod limits;
 mod proxy;
 mod redact;
 pub mod region;
+mod resolver;
 mod retry;
 mod server_id;
 pub mod signer;

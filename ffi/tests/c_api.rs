@@ -163,9 +163,9 @@ fn run(exe: &Path, args: &[&str], under_valgrind: Option<&Path>) -> (i32, String
     let mut cmd = match under_valgrind {
         Some(vg) => {
             let mut c = Command::new(vg);
-            let supp = root().join("ffi/tests/c/valgrind.supp");
+            // No suppressions: against a server that honours the client's cipher
+            // order (as this stand-in does), the library is valgrind-clean.
             c.args(["-q", "--leak-check=full", "--error-exitcode=99"])
-                .arg(format!("--suppressions={}", supp.display()))
                 .arg(exe);
             c
         }
