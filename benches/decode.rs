@@ -41,19 +41,9 @@ struct OwnedDetail {
     error_msg: Option<String>,
 }
 
-const SEED_200: &[u8] =
-    br#"{"command_name":"START","command_param":{"task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001"}}"#;
+const SEED_200: &[u8] = include_bytes!("../tests/data/seed_200.json");
 
-const SEED_403: &[u8] = br#"{
-  "error_code" : "SMS.9004",
-  "error_msg" : "The current account does not have the permission to execute policy You do not have permission to perform action XXX on resource XXX.",
-  "encoded_authorization_message" : "XXXXXX",
-  "error_param" : [ "You do not have permission to perform action XXX on resource XXX." ],
-  "details" : [ {
-    "error_code" : "SMS.9004",
-    "error_msg" : "You do not have permission to perform action XXX on resource XXX."
-  } ]
-}"#;
+const SEED_403: &[u8] = include_bytes!("../tests/data/seed_403.json");
 
 const ESCAPED: &[u8] = br#"{"command_name":"SYNC","command_param":{"task_id":"t\u0041sk\"01\"\\x","bucket":"bucket\/logs\u00e9\n"}}"#;
 

@@ -307,16 +307,7 @@ fn snippet(body: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    const SEED_403: &[u8] = br#"{
-  "error_code" : "SMS.9004",
-  "error_msg" : "The current account does not have the permission to execute policy You do not have permission to perform action XXX on resource XXX.",
-  "encoded_authorization_message" : "XXXXXX",
-  "error_param" : [ "You do not have permission to perform action XXX on resource XXX." ],
-  "details" : [ {
-    "error_code" : "SMS.9004",
-    "error_msg" : "You do not have permission to perform action XXX on resource XXX."
-  } ]
-}"#;
+    const SEED_403: &[u8] = include_bytes!("../tests/data/seed_403.json");
 
     #[test]
     fn seed_403_keeps_every_field() {

@@ -298,8 +298,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Param<'a> {
 mod tests {
     use super::*;
 
-    const SEED: &[u8] =
-        br#"{"command_name":"START","command_param":{"task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001"}}"#;
+    const SEED: &[u8] = include_bytes!("../tests/data/seed_200.json");
 
     #[test]
     fn seed_body_borrows_everything() {

@@ -37,8 +37,7 @@ fn allocations_during<T>(f: impl FnOnce() -> T) -> (usize, T) {
     (ALLOCATIONS.with(Cell::get) - before, out)
 }
 
-const SEED_200: &[u8] =
-    br#"{"command_name":"START","command_param":{"task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001"}}"#;
+const SEED_200: &[u8] = include_bytes!("data/seed_200.json");
 
 #[test]
 fn seed_body_decodes_with_zero_allocations() {

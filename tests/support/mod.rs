@@ -18,20 +18,10 @@ use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair}
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// The seed 200 body from the API page.
-pub const SEED_200: &str =
-    r#"{"command_name":"START","command_param":{"task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001"}}"#;
+pub const SEED_200: &str = include_str!("../data/seed_200.json");
 
 /// The seed 403 body from the API page.
-pub const SEED_403: &str = r#"{
-  "error_code" : "SMS.9004",
-  "error_msg" : "The current account does not have the permission to execute policy You do not have permission to perform action XXX on resource XXX.",
-  "encoded_authorization_message" : "XXXXXX",
-  "error_param" : [ "You do not have permission to perform action XXX on resource XXX." ],
-  "details" : [ {
-    "error_code" : "SMS.9004",
-    "error_msg" : "You do not have permission to perform action XXX on resource XXX."
-  } ]
-}"#;
+pub const SEED_403: &str = include_str!("../data/seed_403.json");
 
 /// A private CA and a server certificate for localhost, 127.0.0.1 and ::1.
 pub struct Pki {
