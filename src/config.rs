@@ -5,12 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::GatewayClock;
+use crate::connection::{self, Watch};
 use crate::credentials::{AkSk, Credentials};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::limits::{
-    DEFAULT_ATTEMPTS, DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_ATTEMPTS,
-    MAX_RESPONSE_HEADER_SIZE,
+    DEFAULT_ATTEMPTS, DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEAD_CONNECTION_TIMEOUT,
+    DEFAULT_IDLE_CONNECTION_TIMEOUT, DEFAULT_IDLE_CONNECTIONS_PER_HOST, DEFAULT_TIMEOUT,
+    MAX_ATTEMPTS, MAX_RESPONSE_HEADER_SIZE,
 };
 use crate::proxy::{self, ProxyChoice, ProxyUrl};
 use crate::region;
@@ -22,8 +24,13 @@ pub const DEFAULT_USER_AGENT: &str = concat!("hwsms/", env!("CARGO_PKG_VERSION")
 
 /// Immutable settings plus the connection pool, built once with [`ConfigBuilder`].
 ///
-/// Cloning is cheap and clones share the connection pool and the learned
-/// gateway clock offset. A `Config` may be used from many threads at once.
+/// Cloning is cheap and clones share the connection pool, the TLS session
+/// cache and the learned gateway clock offset. A `Config` may be used from
+/// many threads at once.
+///
+/// **One `Config` per process** (per endpoint and credentials): building one
+/// per call would throw away the pooled connections, the TLS sessions that
+/// make reconnects cheap, and the learned clock skew.
 #[derive(Clone)]
 pub struct Config {
     inner: Arc<Inner>,
@@ -39,8 +46,27 @@ struct Inner {
     tls_roots: TlsRoots,
     proxy: Option<ProxyUrl>,
     max_attempts: u32,
+    connections: Connections,
     agent: ureq::Agent,
     clock: GatewayClock,
+}
+
+/// How connections are pooled and watched.
+#[derive(Debug, Clone, Copy)]
+struct Connections {
+    idle_per_host: usize,
+    idle_timeout: Duration,
+    dead_timeout: Duration,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Connections {
+            idle_per_host: DEFAULT_IDLE_CONNECTIONS_PER_HOST,
+            idle_timeout: DEFAULT_IDLE_CONNECTION_TIMEOUT,
+            dead_timeout: DEFAULT_DEAD_CONNECTION_TIMEOUT,
+        }
+    }
 }
 
 impl Config {
@@ -123,9 +149,22 @@ impl Config {
     pub fn proxy(&self) -> Option<String> {
         self.inner.proxy.as_ref().map(ToString::to_string)
     }
-    /// Most requests one call sends for retryable failures.
+    /// Most requests one call sends, every request counted.
     pub fn max_attempts(&self) -> u32 {
         self.inner.max_attempts
+    }
+    /// Most idle connections kept for reuse per host.
+    pub fn max_idle_connections_per_host(&self) -> usize {
+        self.inner.connections.idle_per_host
+    }
+    /// How long an idle pooled connection is kept for reuse.
+    pub fn idle_connection_timeout(&self) -> Duration {
+        self.inner.connections.idle_timeout
+    }
+    /// How long a request on a reused connection waits for the first byte
+    /// of its answer before the connection is presumed dead.
+    pub fn dead_connection_timeout(&self) -> Duration {
+        self.inner.connections.dead_timeout
     }
     /// Seconds the gateway's clock is ahead of this host's (negative: behind),
     /// as learned from its responses; AK/SK signatures are dated with it.
@@ -145,6 +184,14 @@ impl Config {
     pub(crate) fn proxy_url(&self) -> Option<&ProxyUrl> {
         self.inner.proxy.as_ref()
     }
+    /// Every secret a message could echo: token, SK, security token, proxy password.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        let mut secrets = self.inner.credentials.secrets();
+        if let Some(pw) = self.proxy_url().and_then(|p| p.password.as_deref()) {
+            secrets.push(pw);
+        }
+        secrets
+    }
 }
 
 impl fmt::Debug for Config {
@@ -160,6 +207,7 @@ impl fmt::Debug for Config {
             .field("tls_roots", &i.tls_roots)
             .field("proxy", &i.proxy)
             .field("max_attempts", &i.max_attempts)
+            .field("connections", &i.connections)
             .field("clock_skew_secs", &i.clock.offset_secs())
             .finish()
     }
@@ -238,6 +286,7 @@ pub struct ConfigBuilder {
     tls_roots: TlsRoots,
     proxy: ProxyChoice,
     max_attempts: u32,
+    connections: Connections,
 }
 
 impl ConfigBuilder {
@@ -252,6 +301,7 @@ impl ConfigBuilder {
             tls_roots: TlsRoots::WebPki,
             proxy: ProxyChoice::Direct,
             max_attempts: DEFAULT_ATTEMPTS,
+            connections: Connections::default(),
         }
     }
 
@@ -321,12 +371,51 @@ impl ConfigBuilder {
         self
     }
 
-    /// Most requests one call sends when failures are retryable (transport
-    /// errors, 429, 500, 502, 503, 504), between 1 and 10.
+    /// Most requests one call sends, between 1 and 10. Every request counts:
+    /// retries after retryable failures (transport errors, 429, 500, 502,
+    /// 503, 504), the one re-signed request after a clock-skew rejection, and
+    /// the resend after a dead pooled connection (see
+    /// [`dead_connection_timeout`](Self::dead_connection_timeout)). With 1,
+    /// nothing is ever sent twice.
     ///
     /// Defaults to 3.
     pub fn max_attempts(mut self, v: u32) -> Self {
         self.max_attempts = v;
+        self
+    }
+
+    /// Most idle connections kept for reuse per host; 0 turns pooling off.
+    /// Callers beyond this number that share a `Config` at the same moment
+    /// open (and then close) connections of their own.
+    ///
+    /// Defaults to 16, so up to 16 concurrent callers keep reusing theirs.
+    pub fn max_idle_connections_per_host(mut self, v: usize) -> Self {
+        self.connections.idle_per_host = v;
+        self
+    }
+
+    /// How long an idle pooled connection is kept for reuse. Keep it below
+    /// the idle timeout of every NAT, firewall and load balancer on the path
+    /// (many drop idle flows after 60 s, some silently); a connection older
+    /// than this is closed and a new one opened, which is cheap thanks to
+    /// TLS session resumption.
+    ///
+    /// Defaults to 50 s.
+    pub fn idle_connection_timeout(mut self, v: Duration) -> Self {
+        self.connections.idle_timeout = v;
+        self
+    }
+
+    /// How long a request sent on a *reused* pooled connection waits for the
+    /// first byte of its answer before the connection is presumed dead
+    /// (dropped silently by a NAT or firewall). The request is then resent
+    /// at once on a fresh connection, within the same deadline, and every
+    /// connection pooled before that moment is discarded. Requests on fresh
+    /// connections are not affected: they wait up to [`timeout`](Self::timeout).
+    ///
+    /// Defaults to 10 s.
+    pub fn dead_connection_timeout(mut self, v: Duration) -> Self {
+        self.connections.dead_timeout = v;
         self
     }
 
@@ -344,7 +433,10 @@ impl ConfigBuilder {
         };
         let endpoint = Endpoint::parse(&url)?;
         self.credentials.validate()?;
-        if self.connect_timeout.is_zero() || self.timeout.is_zero() {
+        if self.connect_timeout.is_zero()
+            || self.timeout.is_zero()
+            || self.connections.dead_timeout.is_zero()
+        {
             return Err(Error::config("timeouts must be greater than zero"));
         }
         if self.body_cap == 0 {
@@ -362,11 +454,9 @@ impl ConfigBuilder {
         let proxy = proxy::resolve(&self.proxy, &endpoint)?;
         let roots = self.tls_roots.load()?;
 
-        let tls = ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::Rustls)
-            .root_certs(roots)
-            .unversioned_rustls_crypto_provider(crypto_provider())
-            .build();
+        let tls = connection::client_config(crypto_provider(), roots)
+            .map_err(|e| Error::config_with("cannot set up TLS", e))?;
+        let pool = self.connections;
         let agent_config = ureq::Agent::config_builder()
             // 4xx/5xx carry the error body we parse; they are data, not failures.
             .http_status_as_error(false)
@@ -376,7 +466,9 @@ impl ConfigBuilder {
             // ureq reads proxy variables on its own (ALL_PROXY first); only
             // the proxy chosen here is used.
             .proxy(proxy.as_ref().map(ProxyUrl::to_ureq).transpose()?)
-            .tls_config(tls)
+            .max_idle_connections(pool.idle_per_host.max(10))
+            .max_idle_connections_per_host(pool.idle_per_host)
+            .max_idle_age(pool.idle_timeout)
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.timeout))
             .user_agent(self.user_agent.as_str())
@@ -385,7 +477,7 @@ impl ConfigBuilder {
             .build();
         let agent = ureq::Agent::with_parts(
             agent_config,
-            ureq::unversioned::transport::DefaultConnector::new(),
+            connection::connector(tls, Watch::new(pool.dead_timeout)),
             LiteralFirst::default(),
         );
 
@@ -400,6 +492,7 @@ impl ConfigBuilder {
                 tls_roots: self.tls_roots,
                 proxy,
                 max_attempts: self.max_attempts,
+                connections: pool,
                 agent,
                 clock: GatewayClock::default(),
             }),

@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 
 use crate::api_error::ApiError;
+use crate::redact::scrub;
+use crate::report::InvalidReport;
 use crate::server_id::InvalidServerId;
 
 /// Everything that can go wrong, from configuration to decoding.
@@ -20,6 +22,10 @@ pub enum Error {
     Api(Box<ApiError>),
     /// The server id was rejected before any I/O.
     InvalidServerId(InvalidServerId),
+    /// A result report was rejected before any I/O: empty or over-long
+    /// command name, a result other than `success`/`fail`, or a detail that
+    /// is not a JSON object.
+    InvalidReport(InvalidReport),
     /// The [`Config`](crate::Config) could not be built: bad endpoint, unreadable
     /// or empty CA file, unusable credentials, unknown region, bad proxy URL.
     Config(Box<ConfigError>),
@@ -77,6 +83,48 @@ impl Error {
         }
     }
 
+    /// How many requests the call sent before this error, when it sent any.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api(e) => Some(e.attempts()),
+            Error::Transport(e) => Some(e.attempts),
+            _ => None,
+        }
+    }
+
+    /// Removes secrets from every piece of text that came from outside
+    /// hwsms. Called once, where an error leaves a call.
+    pub(crate) fn scrub_foreign(&mut self, secrets: &[&str]) {
+        match self {
+            Error::Api(e) => e.map_server_text(&|s| scrub(s, secrets)),
+            Error::Transport(e) => {
+                if let Some(cause) = &mut e.cause {
+                    let before = cause.len();
+                    scrub(cause, secrets);
+                    if cause.len() != before {
+                        // The lower layer's error carries the same text unscrubbed.
+                        e.source = None;
+                    }
+                }
+            }
+            Error::Decode(e) => e.map_message(&|m| scrub(m, secrets)),
+            Error::Redirect(r) => {
+                for s in r.location.iter_mut().chain(r.request_id.iter_mut()) {
+                    scrub(s, secrets);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        match self {
+            Error::Api(e) => e.attempts = attempts,
+            Error::Transport(e) => e.attempts = attempts,
+            _ => {}
+        }
+    }
+
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config(Box::new(ConfigError {
             message: message.into(),
@@ -103,6 +151,7 @@ impl fmt::Display for Error {
                 f,
                 "invalid server id: {e}; use the source server's id as shown by SMS (a UUID)"
             ),
+            Error::InvalidReport(e) => write!(f, "invalid result report: {e}"),
             Error::Config(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
             Error::BodyTooLarge { cap, status } => write!(
@@ -122,6 +171,7 @@ impl StdError for Error {
             Error::Transport(e) => e.source.as_deref().map(|s| s as _),
             Error::Config(e) => e.source.as_deref().map(|s| s as _),
             Error::InvalidServerId(e) => Some(e),
+            Error::InvalidReport(e) => Some(e),
             _ => None,
         }
     }
@@ -132,6 +182,12 @@ impl StdError for InvalidServerId {}
 impl From<InvalidServerId> for Error {
     fn from(e: InvalidServerId) -> Self {
         Error::InvalidServerId(e)
+    }
+}
+
+impl From<InvalidReport> for Error {
+    fn from(e: InvalidReport) -> Self {
+        Error::InvalidReport(e)
     }
 }
 
@@ -171,6 +227,7 @@ pub struct DecodeError {
     line: usize,
     column: usize,
     message: String,
+    eof: bool,
 }
 
 impl DecodeError {
@@ -179,6 +236,7 @@ impl DecodeError {
             line,
             column,
             message,
+            eof: false,
         }
     }
 
@@ -204,7 +262,12 @@ impl DecodeError {
             line: e.line(),
             column: e.column(),
             message: e.to_string(),
+            eof: e.is_eof(),
         }
+    }
+    /// True when the body ended in the middle of the JSON document.
+    pub(crate) fn is_eof(&self) -> bool {
+        self.eof
     }
     /// 1-based line where decoding stopped.
     pub fn line(&self) -> usize {
@@ -279,7 +342,7 @@ pub enum TransportKind {
     Connect,
     /// The TLS handshake failed, e.g. the certificate was rejected.
     Tls,
-    /// The proxy refused or failed the tunnel.
+    /// The proxy could not be reached, or it refused or failed the tunnel.
     Proxy,
     /// The call did not finish within its deadline.
     Timeout,
@@ -295,7 +358,11 @@ pub enum TransportKind {
 #[derive(Debug)]
 pub struct TransportError {
     pub(crate) kind: TransportKind,
+    /// hwsms's own words; never rewritten.
     pub(crate) detail: String,
+    /// Text from outside (the OS, the TLS library, a proxy's status line);
+    /// scrubbed of secrets before the error leaves the call.
+    pub(crate) cause: Option<String>,
     pub(crate) retryable: bool,
     pub(crate) attempts: u32,
     pub(crate) source: Option<Box<dyn StdError + Send + Sync>>,
@@ -306,31 +373,48 @@ impl TransportError {
     pub fn kind(&self) -> TransportKind {
         self.kind
     }
-    /// Why, in words (e.g. "certificate expired").
+    /// What failed and what to check, in words (e.g. "… the server
+    /// certificate has expired").
     pub fn detail(&self) -> &str {
         &self.detail
+    }
+    /// What the layer below reported, when it said something (an OS error,
+    /// a proxy's status line), secrets removed.
+    pub fn cause(&self) -> Option<&str> {
+        self.cause.as_deref()
     }
     /// How many requests were tried before giving up.
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
 
-    /// Explains a ureq failure talking to `target` (`host:port`).
-    pub(crate) fn from_ureq(err: ureq::Error, target: &str) -> Self {
-        let (kind, detail, retryable) = explain(&err, target);
+    pub(crate) fn new(kind: TransportKind, detail: String, retryable: bool) -> Self {
         TransportError {
             kind,
             detail,
+            cause: None,
             retryable,
             attempts: 1,
-            source: Some(Box::new(err)),
+            source: None,
         }
     }
 
+    /// Explains a ureq failure on `route`.
+    pub(crate) fn from_ureq(err: ureq::Error, route: &Route<'_>) -> Self {
+        let mut e = explain(&err, route);
+        e.source = Some(Box::new(err));
+        e
+    }
+
     /// Explains an I/O error raised while reading the body.
-    pub(crate) fn from_body_io(err: io::Error, target: &str) -> Self {
+    pub(crate) fn from_body_io(err: io::Error, route: &Route<'_>) -> Self {
         // ureq wraps its own errors (timeouts among them) in io::Error for Read.
-        Self::from_ureq(ureq::Error::from(err), target)
+        Self::from_ureq(ureq::Error::from(err), route)
+    }
+
+    fn with_cause(mut self, cause: impl fmt::Display) -> Self {
+        self.cause = Some(cause.to_string());
+        self
     }
 }
 
@@ -347,6 +431,9 @@ impl fmt::Display for TransportError {
             TransportKind::Other => "network error",
         };
         write!(f, "{what}: {}", self.detail)?;
+        if let Some(c) = &self.cause {
+            write!(f, " ({c})")?;
+        }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
@@ -354,74 +441,128 @@ impl fmt::Display for TransportError {
     }
 }
 
-/// Maps a ureq error to (kind, operator-facing detail, retryable).
-fn explain(err: &ureq::Error, target: &str) -> (TransportKind, String, bool) {
-    use TransportKind::*;
-    match err {
-        ureq::Error::HostNotFound => (
-            Dns,
-            format!("{target} does not resolve; check the endpoint and the host's DNS"),
-            true,
-        ),
-        ureq::Error::Timeout(t) => (
-            Timeout,
-            format!(
-                "no complete answer from {target} in time ({t}); check connectivity or raise the timeout"
-            ),
-            true,
-        ),
-        ureq::Error::Rustls(e) => tls(e, target),
-        ureq::Error::Tls(msg) => (Tls, format!("{target}: {msg}"), false),
-        ureq::Error::ConnectProxyFailed(msg) => {
-            // Some proxies (tinyproxy) answer a failed CONNECT login with 401, not 407.
-            let auth = msg.contains(" 407") || msg.contains(" 401");
-            (Proxy, proxy_detail(msg, auth), !auth)
+/// Where a request goes: the endpoint (`host:port`), and the proxy when one
+/// is used (displayed without its password).
+#[derive(Clone, Copy)]
+pub(crate) struct Route<'a> {
+    pub(crate) endpoint: &'a str,
+    pub(crate) proxy: Option<&'a dyn fmt::Display>,
+}
+
+impl fmt::Display for Route<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.proxy {
+            Some(p) => write!(f, "{} (via proxy {p})", self.endpoint),
+            None => f.write_str(self.endpoint),
         }
-        ureq::Error::Protocol(e) => (Protocol, format!("{target} sent invalid HTTP: {e}"), true),
-        ureq::Error::LargeResponseHeader(got, max) => (
-            Protocol,
-            format!("{target} sent a response head of {got} bytes, more than {max}"),
-            false,
-        ),
-        ureq::Error::Io(e) => io_error(e, target),
-        other => (Other, format!("{target}: {other}"), true),
     }
 }
 
-fn io_error(e: &io::Error, target: &str) -> (TransportKind, String, bool) {
+/// Maps a ureq error to an explained [`TransportError`].
+fn explain(err: &ureq::Error, route: &Route<'_>) -> TransportError {
     use TransportKind::*;
-    if let Some(tls_err) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        return tls(tls_err, target);
+    let t = |kind, detail: String, retryable| TransportError::new(kind, detail, retryable);
+    match err {
+        ureq::Error::HostNotFound => match route.proxy {
+            Some(p) => t(
+                Proxy,
+                format!("the proxy {p} does not resolve; check the proxy address and the host's DNS"),
+                true,
+            ),
+            None => t(
+                Dns,
+                format!("{route} does not resolve; check the endpoint and the host's DNS"),
+                true,
+            ),
+        },
+        ureq::Error::Timeout(which) => t(
+            Timeout,
+            format!("no complete answer from {route} in time; check connectivity or raise the timeout"),
+            true,
+        )
+        .with_cause(which),
+        ureq::Error::Rustls(e) => tls(e, route),
+        ureq::Error::Tls(msg) => t(Tls, format!("{route}: {msg}"), false),
+        ureq::Error::ConnectProxyFailed(msg) => {
+            // Some proxies (tinyproxy) answer a failed CONNECT login with 401, not 407.
+            let auth = msg.contains(" 407") || msg.contains(" 401");
+            let p = route.proxy.map(|p| p.to_string()).unwrap_or_default();
+            let detail = if auth {
+                format!(
+                    "the proxy {p} requires authentication or rejected the credentials; \
+                     check the user and password in the proxy URL"
+                )
+            } else {
+                format!("the proxy {p} would not open a tunnel to {}", route.endpoint)
+            };
+            t(Proxy, detail, !auth).with_cause(msg)
+        }
+        ureq::Error::Protocol(e) => t(Protocol, format!("{route} sent invalid HTTP"), true).with_cause(e),
+        ureq::Error::LargeResponseHeader(got, max) => t(
+            Protocol,
+            format!("{route} sent a response head of {got} bytes, more than {max}"),
+            false,
+        ),
+        ureq::Error::Io(e) => io_error(e, route),
+        other => t(Other, format!("{route} failed"), true).with_cause(other),
+    }
+}
+
+fn io_error(e: &io::Error, route: &Route<'_>) -> TransportError {
+    use TransportKind::*;
+    let t = |kind, detail: String, retryable| TransportError::new(kind, detail, retryable);
+    if let Some(inner) = e.get_ref() {
+        if let Some(tls_err) = inner.downcast_ref::<rustls::Error>() {
+            return tls(tls_err, route);
+        }
+        if let Some(dead) = inner.downcast_ref::<crate::connection::DeadConnection>() {
+            return t(Timeout, format!("{route}: {dead}"), true);
+        }
     }
     match e.kind() {
-        io::ErrorKind::ConnectionRefused => (
-            Connect,
-            format!("{target} refused the connection; is the endpoint (host and port) right?"),
-            true,
-        ),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => (
+        io::ErrorKind::ConnectionRefused => match route.proxy {
+            Some(p) => t(
+                Proxy,
+                format!("the proxy {p} refused the connection; is the proxy address (host and port) right?"),
+                true,
+            ),
+            None => t(
+                Connect,
+                format!("{route} refused the connection; is the endpoint (host and port) right?"),
+                true,
+            ),
+        },
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => t(
             Timeout,
-            format!("{target} did not answer in time; check connectivity or raise the timeout"),
+            format!("{route} did not answer in time; check connectivity or raise the timeout"),
             true,
         ),
         io::ErrorKind::ConnectionReset
         | io::ErrorKind::ConnectionAborted
         | io::ErrorKind::BrokenPipe
-        | io::ErrorKind::UnexpectedEof => (
+        | io::ErrorKind::UnexpectedEof => t(
             Reset,
-            format!("{target} closed the connection before the response was complete ({e})"),
+            format!("{route} closed the connection before the response was complete"),
             true,
-        ),
-        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => (
-            Connect,
-            format!("{target} is unreachable ({e}); check routing, firewall or proxy settings"),
-            true,
-        ),
-        _ => (Other, format!("{target}: {e}"), true),
+        )
+        .with_cause(e),
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+            let (kind, whom) = match route.proxy {
+                Some(p) => (Proxy, format!("the proxy {p}")),
+                None => (Connect, route.to_string()),
+            };
+            t(
+                kind,
+                format!("{whom} is unreachable; check routing, firewall or proxy settings"),
+                true,
+            )
+            .with_cause(e)
+        }
+        _ => t(Other, format!("{route} failed"), true).with_cause(e),
     }
 }
 
-fn tls(e: &rustls::Error, target: &str) -> (TransportKind, String, bool) {
+fn tls(e: &rustls::Error, route: &Route<'_>) -> TransportError {
     use rustls::CertificateError as C;
     let why = match e {
         rustls::Error::InvalidCertificate(c) => match c {
@@ -433,7 +574,7 @@ fn tls(e: &rustls::Error, target: &str) -> (TransportKind, String, bool) {
                     .to_string()
             }
             C::NotValidForName | C::NotValidForNameContext { .. } => {
-                format!("the server certificate is not valid for the host in {target}")
+                format!("the server certificate is not valid for the host in {}", route.endpoint)
             }
             // BadSignature: a CA with the issuer's name is trusted, but it did not sign this.
             C::UnknownIssuer | C::BadSignature => {
@@ -444,22 +585,14 @@ fn tls(e: &rustls::Error, target: &str) -> (TransportKind, String, bool) {
             C::Revoked => "the server certificate is revoked".to_string(),
             other => format!("the server certificate was rejected ({other:?})"),
         },
-        other => format!("{other}"),
+        _ => "the handshake did not complete".to_string(),
     };
     // A rejected certificate stays rejected: retrying cannot help.
     let retryable = !matches!(e, rustls::Error::InvalidCertificate(_));
-    (TransportKind::Tls, format!("{target}: {why}"), retryable)
-}
-
-/// ureq reports a failed CONNECT with the proxy's status line; say what it means.
-fn proxy_detail(msg: &str, auth: bool) -> String {
-    if auth {
-        format!(
-            "the proxy requires authentication or rejected the credentials ({msg}); \
-             check the user and password in the proxy URL"
-        )
-    } else {
-        format!("the proxy could not open a tunnel ({msg})")
+    let err = TransportError::new(TransportKind::Tls, format!("{route}: {why}"), retryable);
+    match e {
+        rustls::Error::InvalidCertificate(_) => err,
+        other => err.with_cause(other),
     }
 }
 

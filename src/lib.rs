@@ -57,9 +57,11 @@
 #![deny(missing_docs)]
 
 mod api_error;
+mod classify;
 mod clock;
 mod command;
 mod config;
+mod connection;
 mod credentials;
 mod depth;
 mod endpoint;
@@ -67,11 +69,14 @@ mod error;
 mod fast_path;
 mod fetch;
 pub mod limits;
+mod pipeline;
 mod proxy;
 mod redact;
 pub mod region;
 mod resolver;
+mod report;
 mod retry;
+mod send;
 mod server_id;
 pub mod signer;
 mod tls_roots;
@@ -83,6 +88,7 @@ pub use config::{Config, ConfigBuilder, DEFAULT_USER_AGENT, credentials_from_env
 pub use credentials::{AkSk, Credentials};
 pub use error::{ConfigError, DecodeError, Error, Redirect, TransportError, TransportKind};
 pub use fetch::{Response, fetch_command};
+pub use report::{CommandOutcome, InvalidReport, ReportReceipt, report_command_result};
 pub use proxy::{ProxyChoice, bypasses as no_proxy_matches};
 pub use server_id::{InvalidServerId, ServerId};
 pub use tls_roots::{SYSTEM_BUNDLE_PATHS, TlsRoots};

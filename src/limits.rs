@@ -53,3 +53,20 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Default deadline for a whole [`fetch_command`](crate::fetch_command) call, retries included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default number of idle connections kept per host.
+pub const DEFAULT_IDLE_CONNECTIONS_PER_HOST: usize = 16;
+
+/// Default age after which an idle pooled connection is closed: below the
+/// 60 s idle timeout common to load balancers and NAT gateways.
+pub const DEFAULT_IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(50);
+
+/// Default wait for the first answer byte on a reused connection before it
+/// is presumed dead and the request is resent on a fresh one.
+pub const DEFAULT_DEAD_CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Longest command name a result report accepts, in characters.
+pub const COMMAND_NAME_MAX_CHARS: usize = 255;
+
+/// Largest result detail a report accepts, in bytes (1 MiB).
+pub const RESULT_DETAIL_MAX_LEN: usize = 1024 * 1024;

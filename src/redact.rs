@@ -1,19 +1,58 @@
-//! Scrubbing secrets out of text that came from the server.
+//! Scrubbing secrets out of text that came from outside hwsms.
 //!
 //! A misbehaving gateway or proxy can echo request headers back in an error
-//! body or a `Location`. Every such string is scrubbed before it is stored in
-//! an error, so a secret cannot reach a log through our messages.
+//! body, a status line or a `Location`. Such text is scrubbed once, where an
+//! error leaves a call, so a secret cannot reach a log through our messages.
+//! hwsms's own words are never scrubbed: they never contain a secret, and
+//! rewriting them (a one-letter token inside "the") would garble them.
 
 /// What replaces a secret.
 pub(crate) const REDACTED: &str = "[REDACTED]";
 
-/// Replaces every occurrence of each secret in `text`.
+/// Secrets at least this long are removed wherever they occur; shorter ones
+/// only where they stand as a whole token, since a short string is likely to
+/// occur inside ordinary words.
+pub(crate) const MIN_ANYWHERE_LEN: usize = 6;
+
+/// Removes every secret from `text` (see [`MIN_ANYWHERE_LEN`]).
 pub(crate) fn scrub(text: &mut String, secrets: &[&str]) {
     for s in secrets.iter().filter(|s| !s.is_empty()) {
-        if text.contains(s) {
+        if !text.contains(s) {
+            continue;
+        }
+        if s.len() >= MIN_ANYWHERE_LEN {
             *text = text.replace(s, REDACTED);
+        } else {
+            *text = replace_whole_tokens(text, s);
         }
     }
+}
+
+/// Bytes that continue a token: a secret next to one of them is part of a
+/// longer word, not the secret itself.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80 || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/')
+}
+
+fn replace_whole_tokens(text: &str, secret: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, _) in text.match_indices(secret) {
+        if at < copied {
+            continue; // overlaps a replaced occurrence
+        }
+        let end = at + secret.len();
+        let before_ok = at == 0 || !is_token_byte(bytes[at - 1]);
+        let after_ok = end == bytes.len() || !is_token_byte(bytes[end]);
+        if before_ok && after_ok {
+            out.push_str(&text[copied..at]);
+            out.push_str(REDACTED);
+            copied = end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 #[cfg(test)]
@@ -21,9 +60,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scrubs_every_occurrence() {
-        let mut t = "a SECRET b SECRET c TOKEN".to_string();
-        scrub(&mut t, &["SECRET", "", "TOKEN"]);
-        assert_eq!(t, "a [REDACTED] b [REDACTED] c [REDACTED]");
+    fn long_secrets_go_everywhere() {
+        let mut t = "a SECRET1 b xSECRET1x c TOKEN6".to_string();
+        scrub(&mut t, &["SECRET1", "", "TOKEN6"]);
+        assert_eq!(t, "a [REDACTED] b x[REDACTED]x c [REDACTED]");
+    }
+
+    #[test]
+    fn short_secrets_only_as_whole_tokens() {
+        let mut t = "t refused the connection; token=t; 't' at".to_string();
+        scrub(&mut t, &["t"]);
+        assert_eq!(
+            t,
+            "[REDACTED] refused the connection; token=[REDACTED]; '[REDACTED]' at"
+        );
+        let mut p = "port 1080: pw 1 of 11".to_string();
+        scrub(&mut p, &["1"]);
+        assert_eq!(p, "port 1080: pw [REDACTED] of 11");
+        // Five bytes is still short; six is long.
+        let mut q = "abcde abcdef xabcdex".to_string();
+        scrub(&mut q, &["abcde"]);
+        assert_eq!(q, "[REDACTED] abcdef xabcdex");
     }
 }

@@ -64,6 +64,12 @@ impl<'a> ServerId<'a> {
     pub fn command_path(&self) -> String {
         format!("/v3/sources/{}/command", self.0)
     }
+
+    /// The result-report request path for this id:
+    /// `/v3/sources/{id}/command_result`.
+    pub fn command_result_path(&self) -> String {
+        format!("/v3/sources/{}/command_result", self.0)
+    }
 }
 
 /// RFC 3986 unreserved characters, the set the signer leaves unencoded.

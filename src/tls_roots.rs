@@ -1,9 +1,10 @@
 //! Which certificate authorities a [`Config`](crate::Config) trusts.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use ureq::tls::{Certificate, PemItem, RootCerts};
+use rustls::RootCertStore;
+use rustls::pki_types::CertificateDer;
+use ureq::tls::{Certificate, PemItem};
 
 use crate::error::Error;
 
@@ -38,9 +39,11 @@ pub const SYSTEM_BUNDLE_PATHS: &[&str] = &[
 
 impl TlsRoots {
     /// Loads the certificates, failing when a PEM source holds none.
-    pub(crate) fn load(&self) -> Result<RootCerts, Error> {
+    pub(crate) fn load(&self) -> Result<RootCertStore, Error> {
         match self {
-            TlsRoots::WebPki => Ok(RootCerts::WebPki),
+            TlsRoots::WebPki => Ok(RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            }),
             TlsRoots::System => {
                 let path = system_bundle()?;
                 load_file(&path)
@@ -68,13 +71,13 @@ fn system_bundle() -> Result<PathBuf, Error> {
         })
 }
 
-fn load_file(path: &Path) -> Result<RootCerts, Error> {
+fn load_file(path: &Path) -> Result<RootCertStore, Error> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::config_with(format!("cannot read CA file {}", path.display()), e))?;
     parse(&bytes, &format!("CA file {}", path.display()))
 }
 
-fn parse(pem: &[u8], what: &str) -> Result<RootCerts, Error> {
+fn parse(pem: &[u8], what: &str) -> Result<RootCertStore, Error> {
     let mut certs: Vec<Certificate<'static>> = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
         match item {
@@ -88,7 +91,15 @@ fn parse(pem: &[u8], what: &str) -> Result<RootCerts, Error> {
             "{what} contains no certificate (expected -----BEGIN CERTIFICATE----- blocks)"
         )));
     }
-    Ok(RootCerts::Specific(Arc::new(certs)))
+    let mut store = RootCertStore::empty();
+    let (added, _) =
+        store.add_parsable_certificates(certs.iter().map(|c| CertificateDer::from(c.der())));
+    if added == 0 {
+        return Err(Error::config(format!(
+            "none of the certificates in {what} can serve as a trust anchor"
+        )));
+    }
+    Ok(store)
 }
 
 #[cfg(test)]
