@@ -4,178 +4,149 @@
 //!     fetch_command (--endpoint URL | --region ID) --server-id ID
 //!                   [--ca-file PEM | --system-roots] [--timeout-ms N]
 //!                   [--proxy URL | --proxy-from-env] [--retries N]
+//!                   [--wait [--interval-ms N]]
 //!
 //! Exit codes: 0 success; 2 usage, configuration or invalid input; 3 API
-//! error (non-2xx; last stderr line is JSON); 1 anything else.
+//! error (non-2xx; last stderr line is JSON); 1 anything else. With
+//! `--wait`, SIGTERM exits 143 and SIGINT 130, printing nothing on stdout.
 
+#[path = "cli/mod.rs"]
+mod cli;
+
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hwsms::{Config, Error, ProxyChoice, TlsRoots, credentials_from_env, fetch_command};
-use serde_json::{Value, json};
+use hwsms::{Command, Polled, Poller, fetch_command};
 
 const USAGE: &str = "usage: fetch_command (--endpoint URL | --region ID) --server-id ID \
-[--ca-file PEM | --system-roots] [--timeout-ms N] [--proxy URL | --proxy-from-env] [--retries N]";
+[--ca-file PEM | --system-roots] [--timeout-ms N] [--proxy URL | --proxy-from-env] [--retries N] \
+[--wait [--interval-ms N]]";
+
+const HELP: &str = "\
+Asks Huawei Cloud SMS for the next command for a source server and prints it
+as one JSON line: {\"command_name\":…,\"task_id\":…,\"bucket\":…}.
+
+  --endpoint URL        the SMS endpoint (https://…), or
+  --region ID           a region id, e.g. ap-southeast-3
+  --server-id ID        the source server's id
+  --ca-file PEM         trust only these CAs (private cloud, inspecting proxy)
+  --system-roots        trust the host's CA bundle instead of the built-in roots
+  --timeout-ms N        deadline per call, retries included (default 30000)
+  --proxy URL           http://[user:password@]host:port
+  --proxy-from-env      use HTTPS_PROXY/ALL_PROXY/NO_PROXY
+  --retries N           retries after retryable failures, 0-9 (default 2)
+  --wait                poll until a command arrives (nothing-to-do answers
+                        and retryable failures keep it waiting)
+  --interval-ms N       poll interval with --wait (default 15000, jittered)
+
+Exit codes: 0 a command (or nothing to do, without --wait); 1 network, TLS,
+timeout or bad answer; 2 usage, configuration or invalid input; 3 an API
+error (the last stderr line is {\"status\",\"error_code\",\"error_msg\",\"request_id\"});
+130/143 on SIGINT/SIGTERM while waiting.";
 
 struct Args {
-    endpoint: Option<String>,
-    region: Option<String>,
-    server_id: String,
-    roots: TlsRoots,
-    timeout: Option<Duration>,
-    proxy: ProxyChoice,
-    retries: Option<u32>,
+    connection: cli::Connection,
+    wait: bool,
+    interval: Option<Duration>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut it = std::env::args().skip(1);
-    let (mut endpoint, mut region, mut server_id) = (None, None, None);
-    let (mut roots, mut timeout, mut proxy, mut retries) =
-        (TlsRoots::WebPki, None, ProxyChoice::Direct, None);
-    while let Some(flag) = it.next() {
-        // Accept both `--flag value` and `--flag=value`.
-        let (flag, inline) = match flag.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (flag, None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
+enum Parsed {
+    Run(Args),
+    Help,
+}
+
+fn parse_args() -> Result<Parsed, String> {
+    let mut args = cli::Args::from_env();
+    let mut connection = cli::Connection::default();
+    let (mut wait, mut interval) = (false, None);
+    while let Some(flag) = args.next_flag() {
+        if connection.take(&flag, &mut args)? {
+            continue;
+        }
         match flag.as_str() {
-            "--endpoint" => endpoint = Some(value()?),
-            "--region" => region = Some(value()?),
-            "--server-id" => server_id = Some(value()?),
-            "--ca-file" => roots = TlsRoots::PemFile(value()?.into()),
-            "--system-roots" => roots = TlsRoots::System,
-            "--timeout-ms" => {
-                let ms: u64 = value()?
-                    .parse()
-                    .map_err(|_| "--timeout-ms needs a positive integer".to_string())?;
+            "--wait" => wait = true,
+            "--interval-ms" => {
+                let ms = args.number()?;
                 if ms == 0 {
-                    return Err("--timeout-ms must be greater than 0".into());
+                    return Err("--interval-ms must be greater than 0".into());
                 }
-                timeout = Some(Duration::from_millis(ms));
+                interval = Some(Duration::from_millis(ms));
             }
-            "--proxy" => proxy = ProxyChoice::Url(value()?),
-            "--proxy-from-env" => proxy = ProxyChoice::FromEnv,
-            "--retries" => {
-                let n: u32 = value()?
-                    .parse()
-                    .map_err(|_| "--retries needs a non-negative integer".to_string())?;
-                retries = Some(n);
-            }
-            "-h" | "--help" => return Err(String::new()),
+            "-h" | "--help" => return Ok(Parsed::Help),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    if endpoint.is_some() && region.is_some() {
-        return Err("give --endpoint or --region, not both".into());
+    connection.check()?;
+    if interval.is_some() && !wait {
+        return Err("--interval-ms goes with --wait".into());
     }
-    if endpoint.is_none() && region.is_none() {
-        return Err("--endpoint or --region is required".into());
-    }
-    Ok(Args {
-        endpoint,
-        region,
-        server_id: server_id.ok_or("--server-id is required")?,
-        roots,
-        timeout,
-        proxy,
-        retries,
-    })
-}
-
-fn build_config(args: &Args) -> Result<Config, Error> {
-    let credentials = credentials_from_env()?;
-    let mut builder = match (&args.endpoint, &args.region) {
-        (Some(url), _) => Config::builder(url.clone(), credentials),
-        (None, Some(region)) => Config::for_region(region.clone(), credentials),
-        (None, None) => unreachable!("parse_args requires one"),
-    };
-    builder = builder
-        .tls_roots(args.roots.clone())
-        .proxy(args.proxy.clone());
-    if let Some(t) = args.timeout {
-        // One deadline for the whole call; connecting may use all of it.
-        builder = builder
-            .timeout(t)
-            .connect_timeout(t.min(Duration::from_secs(10)));
-    }
-    if let Some(r) = args.retries {
-        // --retries counts retries; the library counts attempts.
-        builder = builder.max_attempts(r.saturating_add(1));
-    }
-    builder.build()
+    Ok(Parsed::Run(Args {
+        connection,
+        wait,
+        interval,
+    }))
 }
 
 fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(a) => a,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("error: {msg}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
+        Ok(Parsed::Run(a)) => a,
+        Ok(Parsed::Help) => {
+            println!("{USAGE}\n\n{HELP}\n\n{}", cli::ENVIRONMENT_HELP);
+            return ExitCode::SUCCESS;
         }
+        Err(msg) => return cli::usage(&msg, USAGE),
     };
-    if std::env::var_os("HUAWEICLOUD_SDK_AK").is_some()
-        && std::env::var_os("HUAWEICLOUD_SDK_AUTH_TOKEN").is_some()
-    {
-        eprintln!(
-            "note: both AK/SK and HUAWEICLOUD_SDK_AUTH_TOKEN are set; using AK/SK \
-             (signatures are fresh per request, tokens expire)"
-        );
-    }
-    let config = match build_config(&args) {
+    cli::note_credentials();
+    let config = match args.connection.config() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return cli::fail(&e),
     };
-    match fetch_command(&config, &args.server_id).and_then(|r| {
-        let c = r.command()?;
-        Ok(json!({
-            "command_name": c.name().map(|n| n.as_str()),
-            "task_id": c.task_id(),
-            "bucket": c.bucket(),
-        }))
-    }) {
-        Ok(line) => {
-            println!("{line}");
-            ExitCode::SUCCESS
+    let server_id = args.connection.server_id();
+    if !args.wait {
+        return match fetch_command(&config, server_id).and_then(|r| Ok(command_line(&r.command()?))) {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => cli::fail(&e),
+        };
+    }
+    let mut poller = match Poller::new(&config, server_id) {
+        Ok(p) => p,
+        Err(e) => return cli::fail(&e),
+    };
+    if let Some(interval) = args.interval {
+        let s = poller.schedule();
+        let s = s.interval(interval).backoff_cap(s.max_backoff().max(interval));
+        if let Err(e) = poller.set_schedule(s) {
+            return cli::fail(&e);
         }
-        Err(e) => report(&e),
+    }
+    poller.on_retryable_error(|e, wait| eprintln!("retrying in {wait:.1?}: {e}"));
+    let handle = poller.handle();
+    cli::exit_on_signal(move || handle.stop());
+    match poller.next() {
+        Ok(Polled::Command(command)) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", command_line(&command));
+            let _ = out.flush();
+            // Exit while holding stdout, so a signal arriving now cannot
+            // turn a printed command into a 143.
+            std::process::exit(0)
+        }
+        // Only a signal stops this poller, and its handler exits first.
+        Ok(Polled::Stopped) => ExitCode::from(cli::EXIT_OTHER),
+        Err(e) => cli::fail(&e),
     }
 }
 
-/// Prints the error for a person, then (for HTTP answers) one JSON line for machines.
-fn report(e: &Error) -> ExitCode {
-    eprintln!("error: {e}");
-    let api_line = |status: u16, code: Option<&str>, msg: Option<&str>, rid: Option<&str>| {
-        let line: Value = json!({
-            "status": status,
-            "error_code": code,
-            "error_msg": msg,
-            "request_id": rid,
-        });
-        eprintln!("{line}");
-        ExitCode::from(3)
-    };
-    match e {
-        Error::Api(a) => api_line(a.status(), a.error_code(), a.error_msg(), a.request_id()),
-        Error::Redirect(r) => {
-            let msg = match r.location() {
-                Some(l) => format!("redirect to {l} not followed"),
-                None => "redirect not followed".to_string(),
-            };
-            api_line(r.status(), None, Some(&msg), r.request_id())
-        }
-        Error::InvalidServerId(_) | Error::Config(_) => ExitCode::from(2),
-        _ => ExitCode::from(1),
-    }
+/// The success line, keys in the contract's order.
+fn command_line(c: &Command<'_>) -> String {
+    cli::json_line(&[
+        ("command_name", c.name().map(|n| n.as_str()).into()),
+        ("task_id", c.task_id().into()),
+        ("bucket", c.bucket().into()),
+    ])
 }
+

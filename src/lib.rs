@@ -70,15 +70,18 @@ mod fast_path;
 mod fetch;
 pub mod limits;
 mod pipeline;
+mod poller;
 mod proxy;
 mod redact;
 pub mod region;
 mod resolver;
 mod report;
 mod retry;
+mod schedule;
 mod send;
 mod server_id;
 pub mod signer;
+mod stop;
 mod tls_roots;
 
 pub use api_error::{ApiError, ErrorDetail};
@@ -88,6 +91,10 @@ pub use config::{Config, ConfigBuilder, DEFAULT_USER_AGENT, credentials_from_env
 pub use credentials::{AkSk, Credentials};
 pub use error::{ConfigError, DecodeError, Error, Redirect, TransportError, TransportKind};
 pub use fetch::{Response, fetch_command};
+pub use poller::{Polled, Poller, PollerHandle, PollerStatus};
+pub use schedule::{
+    DEFAULT_AUTH_PAUSE, DEFAULT_BACKOFF_CAP, DEFAULT_POLL_INTERVAL, PollEvent, PollSchedule,
+};
 pub use report::{CommandOutcome, InvalidReport, ReportReceipt, report_command_result};
 pub use proxy::{ProxyChoice, bypasses as no_proxy_matches};
 pub use server_id::{InvalidServerId, ServerId};

@@ -19,7 +19,7 @@ pub(crate) fn backoff(retry: u32) -> Duration {
 }
 
 /// A uniform random number in `[0, 1]` from the OS, through ring.
-fn random_unit() -> f64 {
+pub(crate) fn random_unit() -> f64 {
     use ring::rand::SecureRandom;
     let mut b = [0u8; 8];
     // Without randomness fall back to the full step: still bounded, merely not jittered.
