@@ -1,12 +1,13 @@
-//! What `fetch_command` sends verifies with Huawei's official Python SDK signer
-//! (`huaweicloudsdkcore`, installed by `.ci/run`), for every scope.
+//! What `fetch_command` and `report_command_result` send verifies with
+//! Huawei's official Python SDK signer (`huaweicloudsdkcore`, installed by
+//! `.ci/run`), for every scope, and for a POST body.
 
 mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use hwsms::{AkSk, Config, Credentials, fetch_command};
+use hwsms::{AkSk, CommandOutcome, Config, Credentials, fetch_command, report_command_result};
 use support::{Reply, SEED_200, Server};
 
 const AK: &str = "HPUAEXAMPLEAK0000001";
@@ -49,6 +50,7 @@ fn official_authorization(req: &support::Request) -> String {
         "host": req.header("Host").unwrap(),
         "path": req.path,
         "headers": headers,
+        "body": String::from_utf8(req.body.clone()).unwrap(),
         "ak": AK,
         "sk": SK,
     });
@@ -103,5 +105,36 @@ fn official_signer_agrees_for_every_scope() {
             let ours = req.header("Authorization").unwrap().to_string();
             assert_eq!(official_authorization(&req), ours, "{name}: {}", req.path);
         }
+    }
+}
+
+#[test]
+fn official_signer_agrees_for_a_signed_post_with_a_body() {
+    if !official_sdk_available() {
+        return;
+    }
+    let server = Server::http(|_| Reply::json(200, "\"success\""));
+    let key = AkSk::new(AK, SK).project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+    let config = Config::builder(server.url(), Credentials::ak_sk(key))
+        .build()
+        .unwrap();
+    let details = [r#"{"k":"v"}"#, r#"{"progress":100,"note":"ünïcode \" quote"}"#, "{}"];
+    for detail in details {
+        report_command_result(
+            &config,
+            "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f",
+            "START",
+            CommandOutcome::Success,
+            detail,
+        )
+        .unwrap();
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), details.len());
+    for req in requests {
+        assert_eq!(req.method, "POST");
+        let ours = req.header("Authorization").unwrap().to_string();
+        assert!(ours.contains("content-type;host;x-project-id;x-sdk-date"), "{ours}");
+        assert_eq!(official_authorization(&req), ours, "{}", String::from_utf8_lossy(&req.body));
     }
 }

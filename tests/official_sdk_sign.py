@@ -1,6 +1,6 @@
 """Re-sign a captured request with Huawei's official Python SDK signer.
 
-Reads JSON from stdin: {"method", "host", "path", "headers": {name: value}, "ak", "sk"}
+Reads JSON from stdin: {"method", "host", "path", "headers": {name: value}, "body", "ak", "sk"}
 where headers are exactly those the request named in SignedHeaders (Host
 included) - what the API gateway does. Prints the Authorization value the
 official signer computes for them.
@@ -21,7 +21,7 @@ sdk_request = SdkRequest(
     resource_path=req["path"],
     query_params=[],
     header_params=dict(req["headers"]),
-    body="",
+    body=req.get("body", ""),
 )
 signed = Signer(creds).sign(sdk_request)
 print(signed.header_params["Authorization"])

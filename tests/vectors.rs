@@ -130,3 +130,41 @@ fn sign_matches_vectors_end_to_end() {
         "only {checked} vectors were end-to-end checked"
     );
 }
+
+/// The `post-command-result` vector through the high-level `sign`, as
+/// `report_command_result` calls it: `Content-Type` signed, the body hashed.
+#[test]
+fn post_command_result_vector_end_to_end() {
+    let v = vectors()
+        .into_iter()
+        .find(|v| v["name"] == "post-command-result")
+        .expect("the POST vector");
+    let h = &v["headers"];
+    let key = hwsms::AkSk::new(
+        v["access_key"].as_str().unwrap(),
+        v["secret_key"].as_str().unwrap(),
+    )
+    .project_id(h["X-Project-Id"].as_str().unwrap());
+    let at = hwsms::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
+    let headers = [("Content-Type", h["Content-Type"].as_str().unwrap())];
+    let body = v["body"].as_str().unwrap();
+    // The body report_command_result writes for START/success/{"k":"v"}.
+    assert_eq!(
+        body,
+        r#"{"command_name":"START","result":"success","result_detail":{"k":"v"}}"#
+    );
+    let req = hwsms::signer::SigningRequest::new(
+        "POST",
+        v["host"].as_str().unwrap(),
+        v["path"].as_str().unwrap(),
+    )
+    .headers(&headers)
+    .body(body.as_bytes());
+    let signed = hwsms::signer::sign(&req, &key, at);
+    let exp = &v["expected"];
+    assert_eq!(
+        signed.canonical_request().as_str(),
+        exp["canonical_request"]
+    );
+    assert_eq!(signed.authorization(), exp["authorization"]);
+}

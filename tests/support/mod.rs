@@ -95,6 +95,9 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// 0 for the first request on its connection, 1 for the next, …
+    pub nth_on_connection: usize,
 }
 
 impl Request {
@@ -125,6 +128,8 @@ pub enum Reply {
     Stream { status: u16, len: u64 },
     /// Close the connection without answering.
     Close,
+    /// These bytes exactly, then close the connection.
+    Raw(Vec<u8>),
 }
 
 impl Reply {
@@ -134,6 +139,11 @@ impl Reply {
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    /// Answers, then closes the connection (`Connection: close`).
+    pub fn closing(self) -> Reply {
+        self.header("Connection", "close")
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
@@ -153,6 +163,15 @@ pub struct Server {
     log: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
     accepted: Arc<std::sync::atomic::AtomicUsize>,
+    handshakes: Arc<Mutex<Vec<Handshake>>>,
+}
+
+/// How a TLS connection was set up, as the server saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handshake {
+    pub resumed: bool,
+    pub version: String,
+    pub cipher: String,
 }
 
 impl Server {
@@ -195,8 +214,10 @@ impl Server {
         let handler: Arc<Handler> = Arc::new(handler);
         let is_tls = tls.is_some();
         let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let handshakes = Arc::new(Mutex::new(Vec::new()));
         {
             let (log, stop, accepted) = (log.clone(), stop.clone(), accepted.clone());
+            let handshakes = handshakes.clone();
             thread::spawn(move || {
                 for conn in listener.incoming() {
                     if stop.load(Ordering::Relaxed) {
@@ -206,8 +227,9 @@ impl Server {
                     accepted.fetch_add(1, Ordering::Relaxed);
                     let (tls, handler, log, stop) =
                         (tls.clone(), handler.clone(), log.clone(), stop.clone());
+                    let handshakes = handshakes.clone();
                     thread::spawn(move || {
-                        let _ = serve(tcp, tls, &*handler, &log, &stop);
+                        let _ = serve(tcp, tls, &*handler, &log, &stop, &handshakes);
                     });
                 }
             });
@@ -218,7 +240,13 @@ impl Server {
             log,
             stop,
             accepted,
+            handshakes,
         }
+    }
+
+    /// Every TLS handshake completed so far.
+    pub fn handshakes(&self) -> Vec<Handshake> {
+        self.handshakes.lock().unwrap().clone()
     }
 
     /// `https://127.0.0.1:PORT` or `http://127.0.0.1:PORT`.
@@ -255,21 +283,32 @@ fn serve(
     handler: &Handler,
     log: &Mutex<Vec<Request>>,
     stop: &AtomicBool,
+    handshakes: &Mutex<Vec<Handshake>>,
 ) -> io::Result<()> {
     tcp.set_nodelay(true)?;
     let raw = tcp.try_clone()?;
+    let mut tcp = tcp;
     let stream: Box<dyn Stream> = match tls {
         Some(cfg) => {
-            let conn = rustls::ServerConnection::new(cfg).map_err(io::Error::other)?;
+            let mut conn = rustls::ServerConnection::new(cfg).map_err(io::Error::other)?;
+            while conn.is_handshaking() {
+                conn.complete_io(&mut tcp)?;
+            }
+            handshakes.lock().unwrap().push(Handshake {
+                resumed: conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
+                version: format!("{:?}", conn.protocol_version().unwrap()),
+                cipher: format!("{:?}", conn.negotiated_cipher_suite().unwrap().suite()),
+            });
             Box::new(rustls::StreamOwned::new(conn, tcp))
         }
         None => Box::new(tcp),
     };
     let mut reader = BufReader::new(stream);
-    loop {
-        let Some(req) = read_request(&mut reader)? else {
+    for nth in 0.. {
+        let Some(mut req) = read_request(&mut reader)? else {
             return Ok(());
         };
+        req.nth_on_connection = nth;
         log.lock().unwrap().push(req.clone());
         let reply = handler(&req);
         let out = reader.get_mut();
@@ -287,6 +326,12 @@ fn serve(
                 out.write_all(head.as_bytes())?;
                 out.write_all(&body)?;
                 out.flush()?;
+                let closing = headers
+                    .iter()
+                    .any(|(k, v)| k.eq_ignore_ascii_case("connection") && v == "close");
+                if closing {
+                    return Ok(());
+                }
             }
             Reply::Drip { body, interval } => {
                 let head = format!(
@@ -341,8 +386,14 @@ fn serve(
                 out.flush()?;
             }
             Reply::Close => return Ok(()),
+            Reply::Raw(bytes) => {
+                out.write_all(&bytes)?;
+                out.flush()?;
+                return Ok(());
+            }
         }
     }
+    Ok(())
 }
 
 fn read_request(r: &mut impl BufRead) -> io::Result<Option<Request>> {
@@ -367,10 +418,19 @@ fn read_request(r: &mut impl BufRead) -> io::Result<Option<Request>> {
             headers.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
+    let len = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len.min(1 << 20)];
+    r.read_exact(&mut body)?;
     Ok(Some(Request {
         method,
         path,
         headers,
+        body,
+        nth_on_connection: 0,
     }))
 }
 
@@ -462,7 +522,7 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
         .filter(|q| !q.is_empty())
         .map(|q| q.split_once('=').unwrap_or((q, "")))
         .collect();
-    let cr = hwsms::signer::CanonicalRequest::new(&req.method, path, &query, &headers, b"");
+    let cr = hwsms::signer::CanonicalRequest::new(&req.method, path, &query, &headers, &req.body);
     let sts = hwsms::signer::StringToSign::new(&date, &cr);
     if hwsms::signer::signature(sk, &sts) != field("Signature") {
         return SignatureCheck::Mismatch;
@@ -476,7 +536,8 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
 /// An SMS stand-in: answers ShowCommand like the real service.
 ///
 /// - server id `no-permission`: the seed 403;
-/// - any other id: the seed 200;
+/// - any other id: the seed 200 for ShowCommand, and `"success"` for a
+///   well-formed result report (`POST …/command_result`; a 400 otherwise);
 /// - any other path: an API gateway 404 (APIGW.0101).
 ///
 /// Authentication: `X-Auth-Token` must equal `token` when given, or the
@@ -508,9 +569,20 @@ pub fn sms_standin(
             .path
             .strip_prefix("/v3/sources/")
             .and_then(|p| p.strip_suffix("/command"));
-        let reply = match id {
-            Some("no-permission") => Reply::json(403, SEED_403),
-            Some(_) if req.method == "GET" => Reply::json(200, SEED_200),
+        let report_id = req
+            .path
+            .strip_prefix("/v3/sources/")
+            .and_then(|p| p.strip_suffix("/command_result"));
+        let reply = match (id, report_id) {
+            (Some("no-permission"), _) | (_, Some("no-permission")) => Reply::json(403, SEED_403),
+            (Some(_), _) if req.method == "GET" => Reply::json(200, SEED_200),
+            (_, Some(_)) if req.method == "POST" && valid_report(&req.body) => {
+                Reply::json(200, "\"success\"")
+            }
+            (_, Some(_)) if req.method == "POST" => Reply::json(
+                400,
+                r#"{"error_code":"SMS.9999","error_msg":"invalid command result body"}"#,
+            ),
             _ => Reply::json(
                 404,
                 r#"{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
@@ -518,6 +590,17 @@ pub fn sms_standin(
         };
         reply.header("X-Request-Id", rid).header("Date", &date)
     }
+}
+
+/// A report body as SMS expects: all three fields, a known result, an
+/// object detail.
+pub fn valid_report(body: &[u8]) -> bool {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    v["command_name"].as_str().is_some_and(|n| !n.is_empty())
+        && matches!(v["result"].as_str(), Some("success" | "fail"))
+        && v["result_detail"].is_object()
 }
 
 /// A loopback port nothing listens on (bound, then released).
