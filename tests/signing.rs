@@ -258,3 +258,44 @@ fn token_auth_never_re_sends_a_401() {
     assert_eq!(err.status(), Some(401));
     assert_eq!(server.requests().len(), 1);
 }
+
+#[test]
+fn max_attempts_counts_the_re_signed_request() {
+    // One attempt: the skew rejection is final; nothing more is sent.
+    let server = Server::http(gateway(SK, 20 * 60, true, false));
+    let config = Config::builder(server.url(), Credentials::ak_sk(AkSk::new(AK, SK)))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let err = fetch_command(&config, ID).unwrap_err();
+    assert!(err.as_api().unwrap().is_signature_expired(), "{err}");
+    assert_eq!(err.attempts(), Some(1));
+    assert_eq!(server.requests().len(), 1);
+
+    // Two attempts: the rejection and the re-signed request, nothing more.
+    let server = Server::http(gateway(SK, 20 * 60, true, false));
+    let config = Config::builder(server.url(), Credentials::ak_sk(AkSk::new(AK, SK)))
+        .max_attempts(2)
+        .build()
+        .unwrap();
+    assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 2);
+    assert_eq!(server.requests().len(), 2);
+
+    // Three attempts with a 503 first: 503, rejection, re-sign = 3 requests.
+    let n = Arc::new(AtomicUsize::new(0));
+    let seen = n.clone();
+    let skewed = gateway(SK, 20 * 60, true, false);
+    let server = Server::http(move |req| {
+        if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+            Reply::json(503, "{}")
+        } else {
+            skewed(req)
+        }
+    });
+    let config = Config::builder(server.url(), Credentials::ak_sk(AkSk::new(AK, SK)))
+        .max_attempts(3)
+        .build()
+        .unwrap();
+    assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 3);
+    assert_eq!(server.requests().len(), 3);
+}

@@ -48,8 +48,25 @@ impl Pki {
         self.server_for(&["localhost", "127.0.0.1", "::1"], false)
     }
 
+    /// The default server, speaking only these TLS versions.
+    pub fn server_versions(
+        &self,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+    ) -> Arc<rustls::ServerConfig> {
+        self.build_server(&["localhost", "127.0.0.1", "::1"], false, versions)
+    }
+
     /// A leaf for `names`; `expired` makes one that ended in 2020.
     pub fn server_for(&self, names: &[&str], expired: bool) -> Arc<rustls::ServerConfig> {
+        self.build_server(names, expired, rustls::DEFAULT_VERSIONS)
+    }
+
+    fn build_server(
+        &self,
+        names: &[&str],
+        expired: bool,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+    ) -> Arc<rustls::ServerConfig> {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let mut params = CertificateParams::new(names).unwrap();
         if expired {
@@ -63,7 +80,7 @@ impl Pki {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         Arc::new(
             rustls::ServerConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
+                .with_protocol_versions(versions)
                 .unwrap()
                 .with_no_client_auth()
                 .with_single_cert(chain, key)
