@@ -127,16 +127,15 @@ fn main() -> ExitCode {
     let handle = poller.handle();
     cli::exit_on_signal(move || handle.stop());
     match poller.next() {
-        Ok(Polled::Command(command)) => {
+        // A signal's exit and this one cannot both run: the command is
+        // printed whole with exit 0, or not at all with 143/130.
+        Ok(Polled::Command(command)) => cli::exit_with(0, || {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{}", command_line(&command));
             let _ = out.flush();
-            // Exit while holding stdout, so a signal arriving now cannot
-            // turn a printed command into a 143.
-            std::process::exit(0)
-        }
-        // Only a signal stops this poller, and its handler exits first.
-        Ok(Polled::Stopped) => ExitCode::from(cli::EXIT_OTHER),
+        }),
+        // Only a signal stops this poller; exit as its handler would.
+        Ok(Polled::Stopped) => cli::exit_with(cli::signal_exit_code().unwrap_or(1), || {}),
         Err(e) => cli::fail(&e),
     }
 }

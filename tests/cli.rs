@@ -75,6 +75,11 @@ fn success_prints_exactly_one_json_line() {
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.ends_with('\n'));
+    // The documented key order is part of the contract.
+    assert_eq!(
+        out.trim_end(),
+        r#"{"command_name":"START","task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001","bucket":null}"#
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         v,
@@ -102,6 +107,10 @@ fn api_errors_exit_3_with_json_last_line() {
     assert_eq!(code, 3);
     assert!(out.is_empty());
     let v = last_json(&err);
+    assert!(
+        err.lines().last().unwrap().starts_with(r#"{"status":403,"error_code":"SMS.9004","error_msg":"#),
+        "{err}"
+    );
     assert_eq!(v["status"], 403);
     assert_eq!(v["error_code"], "SMS.9004");
     assert!(v["error_msg"].as_str().unwrap().contains("permission"));

@@ -238,10 +238,33 @@ pub fn fail(e: &Error) -> ExitCode {
     }
 }
 
-/// Exits at once with 128 + the signal number (143 for SIGTERM, 130 for
-/// SIGINT) when one arrives, after calling `on_signal`. Nothing is printed
-/// on stdout after that: the exit takes stdout's lock first, so a line
-/// being printed is either whole or absent.
+/// Only one exit may run: `exit(3)` from two threads at once is undefined
+/// behaviour in C, and Rust stops the second caller.
+static EXIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs `last_words` (e.g. printing the result) and exits with `code`,
+/// unless another thread is already exiting: then this one never returns
+/// and prints nothing.
+pub fn exit_with(code: i32, last_words: impl FnOnce()) -> ! {
+    let _only_one = EXIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    last_words();
+    std::process::exit(code)
+}
+
+static SIGNAL_EXIT: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// The exit code a caught signal asks for (128 + its number), if one came.
+pub fn signal_exit_code() -> Option<i32> {
+    match SIGNAL_EXIT.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        code => Some(code),
+    }
+}
+
+/// On SIGTERM or SIGINT: records 128 + the signal number (143, 130), calls
+/// `on_signal` (which should make the main thread exit with
+/// [`signal_exit_code`]), and exits with that code itself if the main thread
+/// has not within 200 ms (e.g. it is in the middle of a request).
 #[cfg(unix)]
 pub fn exit_on_signal(on_signal: impl Fn() + Send + 'static) {
     use signal_hook::consts::{SIGINT, SIGTERM};
@@ -251,9 +274,10 @@ pub fn exit_on_signal(on_signal: impl Fn() + Send + 'static) {
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
+            SIGNAL_EXIT.store(128 + signal, std::sync::atomic::Ordering::SeqCst);
             on_signal();
-            let _stdout = std::io::stdout().lock();
-            std::process::exit(128 + signal);
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            exit_with(128 + signal, || {});
         }
     });
 }
