@@ -104,7 +104,8 @@ fn main() -> ExitCode {
     };
     let server_id = args.connection.server_id();
     if !args.wait {
-        return match fetch_command(&config, server_id).and_then(|r| Ok(command_line(&r.command()?))) {
+        return match fetch_command(&config, server_id).and_then(|r| Ok(command_line(&r.command()?)))
+        {
             Ok(line) => {
                 println!("{line}");
                 ExitCode::SUCCESS
@@ -118,7 +119,9 @@ fn main() -> ExitCode {
     };
     if let Some(interval) = args.interval {
         let s = poller.schedule();
-        let s = s.interval(interval).backoff_cap(s.max_backoff().max(interval));
+        let s = s
+            .interval(interval)
+            .backoff_cap(s.max_backoff().max(interval));
         if let Err(e) = poller.set_schedule(s) {
             return cli::fail(&e);
         }
@@ -148,4 +151,3 @@ fn command_line(c: &Command<'_>) -> String {
         ("bucket", c.bucket().into()),
     ])
 }
-

@@ -1,34 +1,105 @@
-//! A local SMS stand-in for scripts (footprint, C tests, cross builds): an
-//! HTTPS server on 127.0.0.1 with a freshly generated CA.
+//! A local SMS stand-in for trying the command-line examples and for
+//! scripts (footprint, C tests, cross builds): an HTTPS server on 127.0.0.1
+//! with a freshly generated CA.
 //!
 //!     cargo run --example sms_standin -- --ca-out ca.pem [--port N] [--token T]
 //!
 //! Prints `https://127.0.0.1:PORT` on stdout once it listens, then serves
-//! until stdin closes (or the process is killed). Server id `no-permission`
-//! gets the seed 403; any other valid id the seed 200. With `--token`, other
-//! tokens get a 401; AK/SK requests are not verified.
+//! until SIGTERM or SIGINT (Ctrl-C), whatever its stdin is.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::io::Read;
+use std::process::ExitCode;
 
-fn main() {
+const USAGE: &str = "usage: sms_standin --ca-out FILE [--port N] [--token T]";
+
+const HELP: &str = "\
+A local stand-in for Huawei Cloud SMS, for trying hwsms without an account.
+
+  --ca-out FILE   where to write the stand-in's CA certificate (PEM); pass it
+                  to the client as --ca-file FILE
+  --port N        the port to listen on (default: any free one)
+  --token T       accept only the token T (X-Auth-Token); other tokens get
+                  401. Without it any credentials pass (signatures are not
+                  checked).
+
+It prints https://127.0.0.1:PORT once it listens and serves until SIGTERM or
+SIGINT. Answers: server id `no-permission` gets the API page's 403; any other
+valid id gets the API page's START command, and `\"success\"` for a
+well-formed result report (POST .../command_result).";
+
+fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (mut ca_out, mut port, mut token) = (None, 0u16, None);
     while let Some(a) = args.next() {
+        let value = match a.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}\n\n{HELP}");
+                return ExitCode::SUCCESS;
+            }
+            "--ca-out" | "--port" | "--token" => args.next(),
+            other => return usage(&format!("unknown argument {other:?}")),
+        };
+        let Some(value) = value else {
+            return usage(&format!("{a} needs a value"));
+        };
         match a.as_str() {
-            "--ca-out" => ca_out = args.next(),
-            "--port" => port = args.next().and_then(|p| p.parse().ok()).expect("--port N"),
-            "--token" => token = args.next(),
-            other => panic!("unknown argument {other}"),
+            "--ca-out" => ca_out = Some(value),
+            "--port" => match value.parse() {
+                Ok(p) => port = p,
+                Err(_) => return usage("--port needs a number from 0 to 65535"),
+            },
+            _ => token = Some(value),
         }
     }
+    let Some(ca_out) = ca_out else {
+        return usage("--ca-out FILE is required");
+    };
     let pki = support::Pki::new();
-    let ca_out = ca_out.expect("--ca-out FILE is required");
-    std::fs::write(&ca_out, &pki.ca_pem).expect("write the CA file");
-    let server = support::Server::https_on(port, pki.server(), support::sms_standin(token, None));
+    if let Err(e) = std::fs::write(&ca_out, &pki.ca_pem) {
+        eprintln!("error: cannot write the CA to {ca_out}: {e}");
+        return ExitCode::from(1);
+    }
+    let listener = match std::net::TcpListener::bind(("127.0.0.1", port)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on 127.0.0.1:{port}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let server =
+        support::Server::https_listening(listener, pki.server(), support::sms_standin(token, None));
     println!("{}", server.url());
-    // Serve until whoever started us closes our stdin.
-    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    wait_for_a_signal();
+    ExitCode::SUCCESS
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n{USAGE}\n(--help for more)");
+    ExitCode::from(2)
+}
+
+#[cfg(unix)]
+fn wait_for_a_signal() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        Ok(mut signals) => {
+            signals.forever().next();
+        }
+        Err(e) => {
+            eprintln!("warning: cannot watch SIGTERM/SIGINT ({e}); serving until killed");
+            loop {
+                std::thread::park();
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn wait_for_a_signal() {
+    // Ctrl-C ends the process the usual way.
+    loop {
+        std::thread::park();
+    }
 }

@@ -48,11 +48,9 @@ echo "zig $(python3 -m ziglang version), $(cargo-zigbuild --version)"
 step "local HTTPS stand-in"
 cargo build -q --locked --example sms_standin
 work=$(mktemp -d)
-mkfifo "$work/stdin"
-target/debug/examples/sms_standin --ca-out "$work/ca.pem" --token cross-token < "$work/stdin" > "$work/url" &
+target/debug/examples/sms_standin --ca-out "$work/ca.pem" --token cross-token > "$work/url" &
 standin=$!
-exec 3> "$work/stdin"
-trap 'exec 3>&-; kill $standin 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $standin 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
 url=$(head -1 "$work/url")
 echo "$url"

@@ -24,11 +24,9 @@ else
   echo "libhwsms.so: not built (cargo build --release -p hwsms-ffi)"
 fi
 
-# A local HTTPS stand-in; it serves until its stdin closes.
-mkfifo "$work/stdin"
-target/release/examples/sms_standin --ca-out "$work/ca.pem" --token footprint-token < "$work/stdin" > "$work/url" &
+# A local HTTPS stand-in; it serves until SIGTERM (the trap above).
+target/release/examples/sms_standin --ca-out "$work/ca.pem" --token footprint-token > "$work/url" &
 standin_pid=$!
-exec 3> "$work/stdin"
 for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
 url=$(head -1 "$work/url")
 id=f32ab4d6-d150-4fb3-aa55-edbb5cf9947f

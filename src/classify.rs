@@ -70,9 +70,7 @@ pub(crate) fn classify(ex: Exchange, expect: Expect, gateway_now: i64) -> Verdic
         let mut api = ApiError::parse(status, &ex.body);
         api.set_request_id(ex.request_id);
         let now = ex.date.unwrap_or(gateway_now);
-        api.retry_after = ex
-            .retry_after
-            .and_then(|v| parse_retry_after(&v, now));
+        api.retry_after = ex.retry_after.and_then(|v| parse_retry_after(&v, now));
         if api.is_signature_expired() {
             clock = ClockHint::Rejection {
                 server_time: api.error_msg().and_then(parse_server_time),

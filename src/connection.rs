@@ -26,8 +26,7 @@ use ureq::unversioned::transport::{
 /// The connector chain: a CONNECT tunnel when a proxy is set, else TCP; then
 /// TLS for `https`; then the watch for silent pooled connections.
 pub(crate) fn connector(tls: Arc<ClientConfig>, watch: Watch) -> impl Connector {
-    ()
-        .chain(ConnectProxyConnector::default())
+    ().chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
         .chain(Tls(tls))
         .chain(watch)

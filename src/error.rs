@@ -466,7 +466,9 @@ fn explain(err: &ureq::Error, route: &Route<'_>) -> TransportError {
         ureq::Error::HostNotFound => match route.proxy {
             Some(p) => t(
                 Proxy,
-                format!("the proxy {p} does not resolve; check the proxy address and the host's DNS"),
+                format!(
+                    "the proxy {p} does not resolve; check the proxy address and the host's DNS"
+                ),
                 true,
             ),
             None => t(
@@ -477,7 +479,9 @@ fn explain(err: &ureq::Error, route: &Route<'_>) -> TransportError {
         },
         ureq::Error::Timeout(which) => t(
             Timeout,
-            format!("no complete answer from {route} in time; check connectivity or raise the timeout"),
+            format!(
+                "no complete answer from {route} in time; check connectivity or raise the timeout"
+            ),
             true,
         )
         .with_cause(which),
@@ -493,11 +497,16 @@ fn explain(err: &ureq::Error, route: &Route<'_>) -> TransportError {
                      check the user and password in the proxy URL"
                 )
             } else {
-                format!("the proxy {p} would not open a tunnel to {}", route.endpoint)
+                format!(
+                    "the proxy {p} would not open a tunnel to {}",
+                    route.endpoint
+                )
             };
             t(Proxy, detail, !auth).with_cause(msg)
         }
-        ureq::Error::Protocol(e) => t(Protocol, format!("{route} sent invalid HTTP"), true).with_cause(e),
+        ureq::Error::Protocol(e) => {
+            t(Protocol, format!("{route} sent invalid HTTP"), true).with_cause(e)
+        }
         ureq::Error::LargeResponseHeader(got, max) => t(
             Protocol,
             format!("{route} sent a response head of {got} bytes, more than {max}"),
@@ -523,7 +532,9 @@ fn io_error(e: &io::Error, route: &Route<'_>) -> TransportError {
         io::ErrorKind::ConnectionRefused => match route.proxy {
             Some(p) => t(
                 Proxy,
-                format!("the proxy {p} refused the connection; is the proxy address (host and port) right?"),
+                format!(
+                    "the proxy {p} refused the connection; is the proxy address (host and port) right?"
+                ),
                 true,
             ),
             None => t(
@@ -574,7 +585,10 @@ fn tls(e: &rustls::Error, route: &Route<'_>) -> TransportError {
                     .to_string()
             }
             C::NotValidForName | C::NotValidForNameContext { .. } => {
-                format!("the server certificate is not valid for the host in {}", route.endpoint)
+                format!(
+                    "the server certificate is not valid for the host in {}",
+                    route.endpoint
+                )
             }
             // BadSignature: a CA with the issuer's name is trusted, but it did not sign this.
             C::UnknownIssuer | C::BadSignature => {

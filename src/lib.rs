@@ -74,8 +74,8 @@ mod poller;
 mod proxy;
 mod redact;
 pub mod region;
-mod resolver;
 mod report;
+mod resolver;
 mod retry;
 mod schedule;
 mod send;
@@ -92,10 +92,15 @@ pub use credentials::{AkSk, Credentials};
 pub use error::{ConfigError, DecodeError, Error, Redirect, TransportError, TransportKind};
 pub use fetch::{Response, fetch_command};
 pub use poller::{Polled, Poller, PollerHandle, PollerStatus};
+pub use proxy::{ProxyChoice, bypasses as no_proxy_matches};
+pub use report::{CommandOutcome, InvalidReport, ReportReceipt, report_command_result};
 pub use schedule::{
     DEFAULT_AUTH_PAUSE, DEFAULT_BACKOFF_CAP, DEFAULT_POLL_INTERVAL, PollEvent, PollSchedule,
 };
-pub use report::{CommandOutcome, InvalidReport, ReportReceipt, report_command_result};
-pub use proxy::{ProxyChoice, bypasses as no_proxy_matches};
 pub use server_id::{InvalidServerId, ServerId};
 pub use tls_roots::{SYSTEM_BUNDLE_PATHS, TlsRoots};
+
+// The README's Rust blocks compile and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,8 +1,8 @@
 //! `Poller`: asks SMS for commands for one server, for as long as the agent
 //! runs, and paces itself by [`PollSchedule`].
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::command::Command;
@@ -179,6 +179,9 @@ impl Poller {
     /// # Errors
     ///
     /// Non-retryable failures only; see [`Poller`].
+    // Not an Iterator: it never ends on its own, and "stopped" is an
+    // outcome of its own rather than the end of a sequence.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Polled, Error> {
         let stop = &self.handle.stop;
         loop {

@@ -282,8 +282,14 @@ mod tests {
             report_body("START", ok, &big),
             Err(InvalidReport::DetailTooLarge { .. })
         ));
-        assert_eq!("succes".parse::<CommandOutcome>(), Err(InvalidReport::Outcome));
-        assert_eq!("Success".parse::<CommandOutcome>(), Err(InvalidReport::Outcome));
+        assert_eq!(
+            "succes".parse::<CommandOutcome>(),
+            Err(InvalidReport::Outcome)
+        );
+        assert_eq!(
+            "Success".parse::<CommandOutcome>(),
+            Err(InvalidReport::Outcome)
+        );
         assert_eq!("fail".parse(), Ok(CommandOutcome::Fail));
     }
 }

@@ -151,9 +151,18 @@ mod tests {
     #[test]
     fn answered_waits_the_interval_within_twenty_percent() {
         let s = PollSchedule::default().interval(Duration::from_secs(10));
-        assert_eq!(s.wait_after(PollEvent::Answered, 0.0), Duration::from_secs(8));
-        assert_eq!(s.wait_after(PollEvent::Answered, 0.5), Duration::from_secs(10));
-        assert_eq!(s.wait_after(PollEvent::Answered, 1.0), Duration::from_secs(12));
+        assert_eq!(
+            s.wait_after(PollEvent::Answered, 0.0),
+            Duration::from_secs(8)
+        );
+        assert_eq!(
+            s.wait_after(PollEvent::Answered, 0.5),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            s.wait_after(PollEvent::Answered, 1.0),
+            Duration::from_secs(12)
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ const TICK: Duration = Duration::from_millis(50);
 struct Shared {
     stopped: AtomicBool,
     #[cfg(unix)]
-    wake: Option<(std::os::unix::net::UnixStream, std::os::unix::net::UnixStream)>,
+    wake: Option<(
+        std::os::unix::net::UnixStream,
+        std::os::unix::net::UnixStream,
+    )>,
 }
 
 /// A stop switch shared by a poller and its handles.
@@ -70,7 +73,10 @@ impl StopSignal {
             return std::thread::sleep(left.min(TICK));
         };
         // A zero timeout means "block forever" to the OS: never pass one.
-        if rx.set_read_timeout(Some(left.max(Duration::from_millis(1)))).is_err() {
+        if rx
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .is_err()
+        {
             return std::thread::sleep(left.min(TICK));
         }
         let mut drained = [0u8; 16];
@@ -84,7 +90,10 @@ impl StopSignal {
 }
 
 #[cfg(unix)]
-fn wake_pair() -> Option<(std::os::unix::net::UnixStream, std::os::unix::net::UnixStream)> {
+fn wake_pair() -> Option<(
+    std::os::unix::net::UnixStream,
+    std::os::unix::net::UnixStream,
+)> {
     let (rx, tx) = std::os::unix::net::UnixStream::pair().ok()?;
     tx.set_nonblocking(true).ok()?;
     Some((rx, tx))

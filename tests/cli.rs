@@ -108,7 +108,10 @@ fn api_errors_exit_3_with_json_last_line() {
     assert!(out.is_empty());
     let v = last_json(&err);
     assert!(
-        err.lines().last().unwrap().starts_with(r#"{"status":403,"error_code":"SMS.9004","error_msg":"#),
+        err.lines()
+            .last()
+            .unwrap()
+            .starts_with(r#"{"status":403,"error_code":"SMS.9004","error_msg":"#),
         "{err}"
     );
     assert_eq!(v["status"], 403);

@@ -161,7 +161,14 @@ fn report_result_success_prints_the_status() {
     let (code, out, err) = report(
         &server,
         &ca,
-        &["--command", "START", "--result", "success", "--detail", r#"{"progress":100}"#],
+        &[
+            "--command",
+            "START",
+            "--result",
+            "success",
+            "--detail",
+            r#"{"progress":100}"#,
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "{\"status\":200}\n");
@@ -187,7 +194,10 @@ fn report_result_api_errors_exit_3() {
     assert_eq!(code, 3);
     assert!(out.is_empty());
     let v = last_json(&err);
-    assert_eq!((v["status"].as_u64(), v["request_id"].as_str()), (Some(403), Some("rid-r")));
+    assert_eq!(
+        (v["status"].as_u64(), v["request_id"].as_str()),
+        (Some(403), Some("rid-r"))
+    );
 }
 
 #[test]
@@ -197,8 +207,22 @@ fn report_result_refuses_bad_input_with_2_and_sends_nothing() {
     let server = Server::https(pki.server(), |_| Reply::json(200, "\"success\""));
     let cases: [&[&str]; 7] = [
         &["--command", "START", "--result", "done"],
-        &["--command", "START", "--result", "success", "--detail", "[1]"],
-        &["--command", "START", "--result", "success", "--detail", "{oops"],
+        &[
+            "--command",
+            "START",
+            "--result",
+            "success",
+            "--detail",
+            "[1]",
+        ],
+        &[
+            "--command",
+            "START",
+            "--result",
+            "success",
+            "--detail",
+            "{oops",
+        ],
         &["--command", "", "--result", "success"],
         &["--result", "success"],
         &["--command", "START"],

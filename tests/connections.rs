@@ -19,8 +19,10 @@ fn builder(pki: &Pki, server: &Server) -> ConfigBuilder {
 
 #[test]
 fn reconnects_resume_the_tls_session_over_tls13_and_tls12() {
-    let versions: [(&str, &'static rustls::SupportedProtocolVersion); 2] =
-        [("TLSv1_3", &rustls::version::TLS13), ("TLSv1_2", &rustls::version::TLS12)];
+    let versions: [(&str, &'static rustls::SupportedProtocolVersion); 2] = [
+        ("TLSv1_3", &rustls::version::TLS13),
+        ("TLSv1_2", &rustls::version::TLS12),
+    ];
     for (name, version) in versions {
         let pki = Pki::new();
         // Closes after every answer: each call needs a new connection.
@@ -33,10 +35,19 @@ fn reconnects_resume_the_tls_session_over_tls13_and_tls12() {
         }
         let handshakes = server.handshakes();
         assert_eq!(handshakes.len(), 6, "{name}: one connection per call");
-        assert!(handshakes.iter().all(|h| h.version == name), "{handshakes:?}");
-        assert!(!handshakes[0].resumed, "{name}: the first handshake is full");
+        assert!(
+            handshakes.iter().all(|h| h.version == name),
+            "{handshakes:?}"
+        );
+        assert!(
+            !handshakes[0].resumed,
+            "{name}: the first handshake is full"
+        );
         let resumed = handshakes.iter().filter(|h| h.resumed).count();
-        assert_eq!(resumed, 5, "{name}: every reconnect resumes: {handshakes:?}");
+        assert_eq!(
+            resumed, 5,
+            "{name}: every reconnect resumes: {handshakes:?}"
+        );
     }
 }
 
@@ -63,8 +74,16 @@ fn a_silent_pooled_connection_is_abandoned_and_the_call_resent() {
     assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 1);
     let started = Instant::now();
     let resp = fetch_command(&config, ID).unwrap();
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
-    assert_eq!(resp.attempts(), 2, "abandoned on the dead connection, resent once");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        resp.attempts(),
+        2,
+        "abandoned on the dead connection, resent once"
+    );
     assert_eq!(server.connections(), 2);
     assert_eq!(server.requests().len(), 3);
 }
@@ -98,7 +117,11 @@ fn a_fresh_connection_waits_for_its_whole_deadline() {
     let started = Instant::now();
     let err = fetch_command(&config, ID).unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
-    assert!(started.elapsed() >= Duration::from_millis(1400), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(1400),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -134,7 +157,8 @@ fn a_body_cut_short_by_a_close_is_a_retryable_transport_error() {
     let pki = Pki::new();
     let n = Arc::new(AtomicUsize::new(0));
     let seen = n.clone();
-    let cut = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"command_name\":\"STA".to_vec();
+    let cut = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"command_name\":\"STA"
+        .to_vec();
     let server = Server::https(pki.server(), move |_| {
         if seen.fetch_add(1, Ordering::SeqCst) == 0 {
             Reply::Raw(cut.clone())
@@ -168,7 +192,10 @@ fn one_character_secrets_do_not_garble_the_messages() {
         .unwrap();
     let err = fetch_command(&config, ID).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("refused the connection; is the endpoint"), "{text}");
+    assert!(
+        text.contains("refused the connection; is the endpoint"),
+        "{text}"
+    );
     assert!(!text.contains("[REDACTED]"), "{text}");
 
     let proxy = format!("http://agent:1@127.0.0.1:{port}");
@@ -183,7 +210,11 @@ fn one_character_secrets_do_not_garble_the_messages() {
     // The proxy is named once, its password hidden, and the advice is about
     // the proxy, not the endpoint.
     let proxy_shown = format!("http://agent:[REDACTED]@127.0.0.1:{port}");
-    assert_eq!(text.matches(&format!("127.0.0.1:{port}")).count(), 1, "{text}");
+    assert_eq!(
+        text.matches(&format!("127.0.0.1:{port}")).count(),
+        1,
+        "{text}"
+    );
     assert!(text.contains(&proxy_shown), "{text}");
     assert!(text.contains("is the proxy address"), "{text}");
     assert!(!text.contains("endpoint"), "{text}");

@@ -118,7 +118,11 @@ fn official_signer_agrees_for_a_signed_post_with_a_body() {
     let config = Config::builder(server.url(), Credentials::ak_sk(key))
         .build()
         .unwrap();
-    let details = [r#"{"k":"v"}"#, r#"{"progress":100,"note":"ünïcode \" quote"}"#, "{}"];
+    let details = [
+        r#"{"k":"v"}"#,
+        r#"{"progress":100,"note":"ünïcode \" quote"}"#,
+        "{}",
+    ];
     for detail in details {
         report_command_result(
             &config,
@@ -134,7 +138,15 @@ fn official_signer_agrees_for_a_signed_post_with_a_body() {
     for req in requests {
         assert_eq!(req.method, "POST");
         let ours = req.header("Authorization").unwrap().to_string();
-        assert!(ours.contains("content-type;host;x-project-id;x-sdk-date"), "{ours}");
-        assert_eq!(official_authorization(&req), ours, "{}", String::from_utf8_lossy(&req.body));
+        assert!(
+            ours.contains("content-type;host;x-project-id;x-sdk-date"),
+            "{ours}"
+        );
+        assert_eq!(
+            official_authorization(&req),
+            ours,
+            "{}",
+            String::from_utf8_lossy(&req.body)
+        );
     }
 }

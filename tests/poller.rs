@@ -108,8 +108,11 @@ fn retry_after_is_honoured() {
     let seen = n.clone();
     let server = Server::https(pki.server(), move |_| {
         match seen.fetch_add(1, Ordering::SeqCst) {
-            0 => Reply::json(429, r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#)
-                .header("Retry-After", "1"),
+            0 => Reply::json(
+                429,
+                r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#,
+            )
+            .header("Retry-After", "1"),
             _ => Reply::json(200, SEED_200),
         }
     });
@@ -119,7 +122,11 @@ fn retry_after_is_honoured() {
     let started = Instant::now();
     assert!(matches!(poller.next().unwrap(), Polled::Command(_)));
     // The backoff alone would be at most 100 ms.
-    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -152,8 +159,15 @@ fn a_401_is_returned_then_the_auth_pause_holds_until_a_stop() {
     let took = started.elapsed();
     stopper.join().unwrap();
     assert!(took >= Duration::from_millis(250), "{took:?}");
-    assert!(took < Duration::from_secs(5), "the stop must wake it: {took:?}");
-    assert_eq!(server.requests().len(), 1, "no second request during the pause");
+    assert!(
+        took < Duration::from_secs(5),
+        "the stop must wake it: {took:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "no second request during the pause"
+    );
     // Stopped stays stopped.
     assert_eq!(poller.next().unwrap(), Polled::Stopped);
     assert_eq!(server.requests().len(), 1);
@@ -163,14 +177,20 @@ fn a_401_is_returned_then_the_auth_pause_holds_until_a_stop() {
 fn a_404_is_returned_and_the_next_call_backs_off() {
     let pki = Pki::new();
     let server = Server::https(pki.server(), |_| {
-        Reply::json(404, r#"{"error_code":"SMS.0601","error_msg":"server not found"}"#)
+        Reply::json(
+            404,
+            r#"{"error_code":"SMS.0601","error_msg":"server not found"}"#,
+        )
     });
     let config = config(&pki, &server);
     let mut poller = Poller::new(&config, ID).unwrap();
     fast(&mut poller);
     for n in 1..=3 {
         let err = poller.next().unwrap_err();
-        assert!(matches!(&err, Error::Api(a) if a.status() == 404), "{err:?}");
+        assert!(
+            matches!(&err, Error::Api(a) if a.status() == 404),
+            "{err:?}"
+        );
         assert_eq!(poller.handle().status().consecutive_failures, n);
     }
     assert_eq!(server.requests().len(), 3);

@@ -27,7 +27,10 @@ fn tls_config(pki: &Pki, server: &Server, credentials: Credentials) -> Config {
 #[test]
 fn a_signed_report_carries_the_body_hash_and_the_stand_in_accepts_it() {
     let pki = Pki::new();
-    let server = Server::https(pki.server(), sms_standin(None, Some((AK.into(), SK.into()))));
+    let server = Server::https(
+        pki.server(),
+        sms_standin(None, Some((AK.into(), SK.into()))),
+    );
     let key = AkSk::new(AK, SK).project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9");
     let config = tls_config(&pki, &server, Credentials::ak_sk(key));
     let receipt = report_command_result(
@@ -133,13 +136,20 @@ fn api_errors_are_typed_and_5xx_is_retried() {
         }
     });
     let config = tls_config(&pki, &server, Credentials::token("T"));
-    let receipt = report_command_result(&config, ID, "STOP", CommandOutcome::Success, "{}").unwrap();
+    let receipt =
+        report_command_result(&config, ID, "STOP", CommandOutcome::Success, "{}").unwrap();
     assert_eq!(receipt.attempts(), 2);
 
     let denied = Server::https(pki.server(), sms_standin(Some("T".into()), None));
     let config = tls_config(&pki, &denied, Credentials::token("T"));
-    let err = report_command_result(&config, "no-permission", "STOP", CommandOutcome::Success, "{}")
-        .unwrap_err();
+    let err = report_command_result(
+        &config,
+        "no-permission",
+        "STOP",
+        CommandOutcome::Success,
+        "{}",
+    )
+    .unwrap_err();
     let api = err.as_api().expect("an API error");
     assert_eq!((api.status(), api.error_code()), (403, Some("SMS.9004")));
     assert_eq!(denied.requests().len(), 1, "403 is not retried");
@@ -151,7 +161,10 @@ fn a_report_goes_through_tinyproxy() {
         return;
     };
     let pki = Pki::new();
-    let server = Server::https(pki.server(), sms_standin(None, Some((AK.into(), SK.into()))));
+    let server = Server::https(
+        pki.server(),
+        sms_standin(None, Some((AK.into(), SK.into()))),
+    );
     let config = Config::builder(server.url(), Credentials::ak_sk(AkSk::new(AK, SK)))
         .ca_pem(pki.ca_pem.as_bytes())
         .proxy(ProxyChoice::Url(format!(

@@ -228,7 +228,10 @@ pub fn fail(e: &Error) -> ExitCode {
                 Some(l) => format!("redirect to {l} not followed"),
                 None => "redirect not followed".to_string(),
             };
-            eprintln!("{}", api_error_line(r.status(), None, Some(&msg), r.request_id()));
+            eprintln!(
+                "{}",
+                api_error_line(r.status(), None, Some(&msg), r.request_id())
+            );
             ExitCode::from(EXIT_API)
         }
         Error::InvalidServerId(_) | Error::InvalidReport(_) | Error::Config(_) => {
@@ -246,7 +249,9 @@ static EXIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// unless another thread is already exiting: then this one never returns
 /// and prints nothing.
 pub fn exit_with(code: i32, last_words: impl FnOnce()) -> ! {
-    let _only_one = EXIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _only_one = EXIT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     last_words();
     std::process::exit(code)
 }

@@ -203,20 +203,20 @@ impl Server {
         Server::start(Some(tls), handler)
     }
 
-    /// An HTTPS server on a given port (0: any free one).
-    pub fn https_on(
-        port: u16,
-        tls: Arc<rustls::ServerConfig>,
-        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
-    ) -> Server {
-        Server::start_on(port, Some(tls), handler)
-    }
-
     pub fn start(
         tls: Option<Arc<rustls::ServerConfig>>,
         handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
     ) -> Server {
         Server::start_on(0, tls, handler)
+    }
+
+    /// An HTTPS server on a listener the caller bound.
+    pub fn https_listening(
+        listener: TcpListener,
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Server::serve_on(listener, Some(tls), handler)
     }
 
     fn start_on(
@@ -225,6 +225,14 @@ impl Server {
         handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
     ) -> Server {
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        Server::serve_on(listener, tls, handler)
+    }
+
+    fn serve_on(
+        listener: TcpListener,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
