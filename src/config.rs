@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::clock::GatewayClock;
 use crate::connection::{self, Watch};
-use crate::credentials::{AkSk, Credentials};
+use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::limits::{
@@ -84,16 +84,14 @@ impl Config {
     /// Builds a config entirely from the environment; see the README's
     /// "Environment variables" table.
     ///
-    /// - Credentials: `HUAWEICLOUD_SDK_AK` + `HUAWEICLOUD_SDK_SK` (with
-    ///   `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_DOMAIN_ID`,
-    ///   `HUAWEICLOUD_SDK_SECURITY_TOKEN`), else `HUAWEICLOUD_SDK_AUTH_TOKEN`.
+    /// - Credentials: [`Credentials::from_env`].
     /// - Where: `HWSMS_ENDPOINT`, else `HUAWEICLOUD_SDK_REGION` (with its
     ///   `HUAWEICLOUD_SDK_REGION_SMS_<ID>` override).
     /// - TLS: `HWSMS_CA_FILE`, else `HWSMS_SYSTEM_ROOTS=1`, else webpki roots.
     /// - Proxy: `HWSMS_PROXY` (a URL), else `HWSMS_PROXY_FROM_ENV=1`, else direct.
     pub fn from_env() -> Result<Config, Error> {
         let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
-        let credentials = credentials_from_env()?;
+        let credentials = Credentials::from_env()?;
         let mut builder = match (var("HWSMS_ENDPOINT"), var("HUAWEICLOUD_SDK_REGION")) {
             (Some(url), _) => Config::builder(url, credentials),
             (None, Some(region)) => Config::for_region(region, credentials),
@@ -234,37 +232,6 @@ fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
         )
     });
     Arc::new(provider)
-}
-
-/// Credentials from the official SDK's environment variables.
-///
-/// AK/SK (`HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK`) win over
-/// `HUAWEICLOUD_SDK_AUTH_TOKEN` when both are set: a signature is made fresh
-/// for every request, while a token silently expires after 24 hours.
-pub fn credentials_from_env() -> Result<Credentials, Error> {
-    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
-    match (var("HUAWEICLOUD_SDK_AK"), var("HUAWEICLOUD_SDK_SK")) {
-        (Some(ak), Some(sk)) => {
-            let mut k = AkSk::new(ak, sk);
-            if let Some(p) = var("HUAWEICLOUD_SDK_PROJECT_ID") {
-                k = k.project_id(p);
-            }
-            if let Some(d) = var("HUAWEICLOUD_SDK_DOMAIN_ID") {
-                k = k.domain_id(d);
-            }
-            if let Some(t) = var("HUAWEICLOUD_SDK_SECURITY_TOKEN") {
-                k = k.security_token(t);
-            }
-            Ok(Credentials::ak_sk(k))
-        }
-        (Some(_), None) => Err(Error::config("HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not")),
-        (None, Some(_)) => Err(Error::config("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not")),
-        (None, None) => var("HUAWEICLOUD_SDK_AUTH_TOKEN").map(Credentials::token).ok_or_else(|| {
-            Error::config(
-                "no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_SDK_AUTH_TOKEN",
-            )
-        }),
-    }
 }
 
 #[derive(Debug, Clone)]

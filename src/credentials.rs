@@ -45,6 +45,30 @@ impl Credentials {
         Credentials(Kind::AkSk(ak_sk))
     }
 
+    /// Credentials from the official SDK's environment variables:
+    ///
+    /// - `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` (or, when both are
+    ///   unset, `CLOUD_SDK_AK` and `CLOUD_SDK_SK`, the names the API pages'
+    ///   samples use), with `HUAWEICLOUD_SDK_PROJECT_ID` or
+    ///   `HUAWEICLOUD_SDK_DOMAIN_ID` and `HUAWEICLOUD_SDK_SECURITY_TOKEN`;
+    /// - else `HUAWEICLOUD_SDK_AUTH_TOKEN`.
+    ///
+    /// AK/SK win over a token when both are set: a signature is made fresh
+    /// for every request, while a token silently expires after 24 hours.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when an AK is set without its SK (or the reverse),
+    /// or when nothing is set.
+    ///
+    /// ```no_run
+    /// let credentials = hwsms::Credentials::from_env()?;
+    /// # Ok::<_, hwsms::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Credentials, Error> {
+        from_env_with(|name| std::env::var(name).ok())
+    }
+
     /// The AK/SK pair, when these credentials sign requests.
     pub fn as_ak_sk(&self) -> Option<&AkSk> {
         match &self.0 {
@@ -84,9 +108,54 @@ impl Credentials {
                 if let Some(s) = &k.security_token {
                     header_safe("the security token", s.expose())?;
                 }
+                if k.project_id.is_some() && k.domain_id.is_some() {
+                    return Err(Error::config(
+                        "both a project id and a domain id are set; choose one: the project id \
+                         for project-level APIs such as SMS, the domain id for account-level ones",
+                    ));
+                }
                 Ok(())
             }
         }
+    }
+}
+
+/// [`Credentials::from_env`] over any variable source (tests pass a map).
+pub(crate) fn from_env_with(var: impl Fn(&str) -> Option<String>) -> Result<Credentials, Error> {
+    let var = |n: &str| var(n).filter(|v| !v.is_empty());
+    let official = (var("HUAWEICLOUD_SDK_AK"), var("HUAWEICLOUD_SDK_SK"));
+    let (prefix, pair) = match official {
+        (None, None) => ("CLOUD_SDK", (var("CLOUD_SDK_AK"), var("CLOUD_SDK_SK"))),
+        pair => ("HUAWEICLOUD_SDK", pair),
+    };
+    match pair {
+        (Some(ak), Some(sk)) => {
+            let mut k = AkSk::new(ak, sk);
+            if let Some(p) = var("HUAWEICLOUD_SDK_PROJECT_ID") {
+                k = k.project_id(p);
+            }
+            if let Some(d) = var("HUAWEICLOUD_SDK_DOMAIN_ID") {
+                k = k.domain_id(d);
+            }
+            if let Some(t) = var("HUAWEICLOUD_SDK_SECURITY_TOKEN") {
+                k = k.security_token(t);
+            }
+            Ok(Credentials::ak_sk(k))
+        }
+        (Some(_), None) => Err(Error::config(format!(
+            "{prefix}_AK is set but {prefix}_SK is not; set both, or neither"
+        ))),
+        (None, Some(_)) => Err(Error::config(format!(
+            "{prefix}_SK is set but {prefix}_AK is not; set both, or neither"
+        ))),
+        (None, None) => var("HUAWEICLOUD_SDK_AUTH_TOKEN")
+            .map(Credentials::token)
+            .ok_or_else(|| {
+                Error::config(
+                    "no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, \
+                     or HUAWEICLOUD_SDK_AUTH_TOKEN",
+                )
+            }),
     }
 }
 
@@ -250,5 +319,49 @@ mod tests {
                 .validate()
                 .is_ok()
         );
+        let both = Credentials::from(AkSk::new("AK", "SK").domain_id("d").project_id("p"))
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(both.contains("choose one"), "{both}");
+    }
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |n| pairs.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn from_env_rules() {
+        let c = from_env_with(env(&[("CLOUD_SDK_AK", "a"), ("CLOUD_SDK_SK", "s")])).unwrap();
+        assert_eq!(c.as_ak_sk().unwrap().ak(), "a");
+        // The official names win over the API pages' sample names.
+        let c = from_env_with(env(&[
+            ("CLOUD_SDK_AK", "a"),
+            ("CLOUD_SDK_SK", "s"),
+            ("HUAWEICLOUD_SDK_AK", "b"),
+            ("HUAWEICLOUD_SDK_SK", "t"),
+        ]))
+        .unwrap();
+        assert_eq!(c.as_ak_sk().unwrap().ak(), "b");
+        // AK/SK win over a token.
+        let c = from_env_with(env(&[
+            ("HUAWEICLOUD_SDK_AK", "b"),
+            ("HUAWEICLOUD_SDK_SK", "t"),
+            ("HUAWEICLOUD_SDK_AUTH_TOKEN", "tok"),
+        ]))
+        .unwrap();
+        assert!(c.as_ak_sk().is_some());
+        let e = from_env_with(env(&[("HUAWEICLOUD_SDK_AK", "b")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("HUAWEICLOUD_SDK_SK is not"), "{e}");
+        let e = from_env_with(env(&[("CLOUD_SDK_SK", "s")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("CLOUD_SDK_AK is not"), "{e}");
+        let e = from_env_with(env(&[])).unwrap_err().to_string();
+        assert!(e.contains("no credentials"), "{e}");
+        let t = from_env_with(env(&[("HUAWEICLOUD_SDK_AUTH_TOKEN", "tok")])).unwrap();
+        assert!(t.as_ak_sk().is_none());
     }
 }

@@ -87,7 +87,7 @@ mod tls_roots;
 pub use api_error::{ApiError, ErrorDetail};
 pub use clock::{format_sdk_date, parse_sdk_date};
 pub use command::{Command, CommandName, decode_command};
-pub use config::{Config, ConfigBuilder, DEFAULT_USER_AGENT, credentials_from_env};
+pub use config::{Config, ConfigBuilder, DEFAULT_USER_AGENT};
 pub use credentials::{AkSk, Credentials};
 pub use error::{ConfigError, DecodeError, Error, Redirect, TransportError, TransportKind};
 pub use fetch::{Response, fetch_command};

@@ -1,4 +1,4 @@
-//! `Config::from_env` and `credentials_from_env`. One test function, so no
+//! `Config::from_env` and `Credentials::from_env`. One test function, so no
 //! other thread of this test binary reads the environment while it changes.
 
 use hwsms::{Config, TlsRoots};

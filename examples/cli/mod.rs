@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hwsms::{Config, Error, ProxyChoice, TlsRoots, credentials_from_env};
+use hwsms::{Config, Credentials, Error, ProxyChoice, TlsRoots};
 use serde_json::Value;
 
 /// The connection flags every command takes.
@@ -20,6 +20,7 @@ Credentials come from the environment (as in Huawei Cloud's official SDKs):
   HUAWEICLOUD_SDK_DOMAIN_ID                   account scope (X-Domain-Id)
   HUAWEICLOUD_SDK_SECURITY_TOKEN              with temporary AK/SK
   HUAWEICLOUD_SDK_AUTH_TOKEN                  an IAM token instead of AK/SK
+  CLOUD_SDK_AK, CLOUD_SDK_SK                  read when the two above are unset
   HUAWEICLOUD_SDK_REGION_SMS_<REGION>         endpoint override for --region
 AK/SK wins when both AK/SK and a token are set.";
 
@@ -140,7 +141,7 @@ impl Connection {
 
     /// The `Config` these flags and the environment describe.
     pub fn config(&self) -> Result<Config, Error> {
-        let credentials = credentials_from_env()?;
+        let credentials = Credentials::from_env()?;
         let mut builder = match (&self.endpoint, &self.region) {
             (Some(url), _) => Config::builder(url.clone(), credentials),
             (None, Some(region)) => Config::for_region(region.clone(), credentials),
