@@ -12,7 +12,7 @@ mod support;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: sms_standin --ca-out FILE [--port N] [--token T]";
+const USAGE: &str = "usage: sms_standin --ca-out FILE [--port N] [--token T] [--aes-gcm-only]";
 
 const HELP: &str = "\
 A local stand-in for Huawei Cloud SMS, for trying hwsms without an account.
@@ -23,20 +23,29 @@ A local stand-in for Huawei Cloud SMS, for trying hwsms without an account.
   --token T       accept only the token T (X-Auth-Token); other tokens get
                   401. Without it any credentials pass (signatures are not
                   checked).
+  --aes-gcm-only  offer only AES-GCM cipher suites, as many servers prefer
+                  (for checking valgrind suppressions)
 
-It prints https://127.0.0.1:PORT once it listens and serves until SIGTERM or
-SIGINT. Answers: server id `no-permission` gets the API page's 403; any other
-valid id gets the API page's START command, and `\"success\"` for a
-well-formed result report (POST .../command_result).";
+It prints https://127.0.0.1:PORT once it listens, then one line per request
+on stderr, and serves until SIGTERM or SIGINT. Answers by server id:
+  no-permission   the API page's 403 (SMS.9004)
+  unauthorized... a 401 (APIGW.0301)
+  wait-...        \"nothing to do\" twice, then START
+  any other       the API page's START command
+and `\"success\"` for a well-formed result report (POST .../command_result).";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let (mut ca_out, mut port, mut token) = (None, 0u16, None);
+    let (mut ca_out, mut port, mut token, mut aes_gcm_only) = (None, 0u16, None, false);
     while let Some(a) = args.next() {
         let value = match a.as_str() {
             "-h" | "--help" => {
                 println!("{USAGE}\n\n{HELP}");
                 return ExitCode::SUCCESS;
+            }
+            "--aes-gcm-only" => {
+                aes_gcm_only = true;
+                continue;
             }
             "--ca-out" | "--port" | "--token" => args.next(),
             other => return usage(&format!("unknown argument {other:?}")),
@@ -68,8 +77,21 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let server =
-        support::Server::https_listening(listener, pki.server(), support::sms_standin(token, None));
+    let tls = if aes_gcm_only {
+        pki.server_aes_gcm_only()
+    } else {
+        pki.server()
+    };
+    let answer = support::sms_standin(token, None);
+    let server = support::Server::https_listening(listener, tls, move |req| {
+        let reply = answer(req);
+        let status = match &reply {
+            support::Reply::Full { status, .. } => *status,
+            _ => 0,
+        };
+        eprintln!("{} {} -> {status}", req.method, req.path);
+        reply
+    });
     println!("{}", server.url());
     wait_for_a_signal();
     ExitCode::SUCCESS

@@ -6,13 +6,20 @@
  *   fetch_command (--endpoint URL | --region ID) --server-id ID
  *                 [--ca-file PEM | --system-roots] [--timeout-ms N]
  *                 [--proxy URL | --proxy-from-env] [--retries N]
+ *                 [--wait [--interval-ms N]]
+ *
+ * --wait polls with hwsms_poller until a command arrives; SIGTERM/SIGINT
+ * stop it (hwsms_poller_stop is async-signal-safe) and exit 143/130 with
+ * nothing on stdout.
  *
  * Credentials come from HUAWEICLOUD_SDK_AK/_SK (+ _PROJECT_ID, _DOMAIN_ID,
  * _SECURITY_TOKEN) or HUAWEICLOUD_SDK_AUTH_TOKEN. Exit codes: 0 success
  * (one JSON line on stdout), 3 API error (last stderr line is JSON),
  * 2 usage/configuration/invalid input, 1 anything else.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +29,16 @@
 static const char *USAGE =
     "usage: fetch_command (--endpoint URL | --region ID) --server-id ID "
     "[--ca-file PEM | --system-roots] [--timeout-ms N] "
-    "[--proxy URL | --proxy-from-env] [--retries N]";
+    "[--proxy URL | --proxy-from-env] [--retries N] [--wait [--interval-ms N]]";
+
+/* The poller a signal stops, and which signal did. */
+static hwsms_poller *volatile waiting_poller = NULL;
+static volatile sig_atomic_t caught_signal = 0;
+
+static void on_signal(int sig) {
+    caught_signal = sig;
+    hwsms_poller_stop(waiting_poller);
+}
 
 /* Writes s as a JSON string (or null) to f. */
 static void json_string(FILE *f, const char *s) {
@@ -107,8 +123,8 @@ int main(int argc, char **argv) {
     const char *endpoint = NULL, *region = NULL, *server_id = NULL;
     const char *ca_file = NULL, *proxy = NULL;
     int system_roots = 0, proxy_from_env = 0;
-    unsigned long long timeout_ms = 0, retries = 0;
-    int have_timeout = 0, have_retries = 0;
+    unsigned long long timeout_ms = 0, retries = 0, interval_ms = 0;
+    int have_timeout = 0, have_retries = 0, wait = 0;
     hwsms_config_builder *builder = NULL;
     hwsms_config *config = NULL;
     hwsms_command *command = NULL;
@@ -125,6 +141,9 @@ int main(int argc, char **argv) {
             takes_value = 0;
         } else if (strcmp(flag, "--proxy-from-env") == 0) {
             proxy_from_env = 1;
+            takes_value = 0;
+        } else if (strcmp(flag, "--wait") == 0) {
+            wait = 1;
             takes_value = 0;
         } else if (value == NULL) {
             return usage(strncmp(flag, "--", 2) == 0 ? "a flag needs a value" : "unknown argument");
@@ -148,6 +167,10 @@ int main(int argc, char **argv) {
                 return usage("--retries needs an integer from 0 to 9");
             }
             have_retries = 1;
+        } else if (strcmp(flag, "--interval-ms") == 0) {
+            if (parse_u64(value, &interval_ms) != 0 || interval_ms == 0 || interval_ms > 86400000ULL) {
+                return usage("--interval-ms needs an integer from 1 to 86400000");
+            }
         } else {
             return usage("unknown argument");
         }
@@ -159,6 +182,9 @@ int main(int argc, char **argv) {
     if (server_id == NULL) {
         return usage("--server-id is required");
     }
+    if (interval_ms != 0 && !wait) {
+        return usage("--interval-ms goes with --wait");
+    }
     if (getenv("HUAWEICLOUD_SDK_AK") != NULL && getenv("HUAWEICLOUD_SDK_AUTH_TOKEN") != NULL) {
         fputs("note: both AK/SK and HUAWEICLOUD_SDK_AUTH_TOKEN are set; using AK/SK "
               "(signatures are fresh per request, tokens expire)\n", stderr);
@@ -167,7 +193,9 @@ int main(int argc, char **argv) {
     r = hwsms_config_builder_new(&builder);
     if (r == HWSMS_OK) r = endpoint != NULL ? hwsms_config_builder_set_endpoint(builder, endpoint)
                                             : hwsms_config_builder_set_region(builder, region);
-    if (r == HWSMS_OK) r = hwsms_config_builder_credentials_from_env(builder);
+    /* A failure here (AK without SK, nothing set) is reported, with its
+       reason, by hwsms_config_builder_build below. */
+    if (r == HWSMS_OK) (void)hwsms_config_builder_credentials_from_env(builder);
     if (r == HWSMS_OK && ca_file != NULL) r = hwsms_config_builder_set_ca_file(builder, ca_file);
     if (r == HWSMS_OK && system_roots) r = hwsms_config_builder_use_system_roots(builder);
     if (r == HWSMS_OK && proxy != NULL) r = hwsms_config_builder_set_proxy(builder, proxy);
@@ -181,7 +209,7 @@ int main(int argc, char **argv) {
     if (r == HWSMS_OK && have_retries) r = hwsms_config_builder_set_max_attempts(builder, (uint32_t)retries + 1);
     if (r != HWSMS_OK) {
         hwsms_config_builder_free(builder);
-        fprintf(stderr, "error: invalid argument (code %d)\n", (int)r);
+        fprintf(stderr, "error: invalid argument (%s)\n", hwsms_result_name(r));
         return 2;
     }
     r = hwsms_config_builder_build(builder, &config, &err);
@@ -192,7 +220,39 @@ int main(int argc, char **argv) {
         return code == 3 ? 1 : code;
     }
 
-    r = hwsms_fetch_command(config, server_id, &command, &err);
+    if (wait) {
+        hwsms_poller *poller = NULL;
+        struct sigaction sa;
+        r = hwsms_poller_new(config, server_id, &poller);
+        if (r == HWSMS_ERR_INVALID_SERVER_ID) {
+            hwsms_config_free(config);
+            return usage("invalid server id");
+        }
+        if (r == HWSMS_OK && interval_ms != 0) {
+            r = hwsms_poller_set_interval_ms(poller, (uint32_t)interval_ms);
+        }
+        if (r != HWSMS_OK) {
+            fprintf(stderr, "error: %s\n", hwsms_result_name(r));
+            hwsms_poller_free(poller);
+            hwsms_config_free(config);
+            return 1;
+        }
+        waiting_poller = poller;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        r = hwsms_poller_next(poller, &command, &err);
+        waiting_poller = NULL;
+        hwsms_poller_free(poller);
+        if (r == HWSMS_STOPPED) {
+            hwsms_config_free(config);
+            return 128 + (int)caught_signal;
+        }
+    } else {
+        r = hwsms_fetch_command(config, server_id, &command, &err);
+    }
     if (r != HWSMS_OK) {
         code = report(r, err);
         hwsms_error_free(err);

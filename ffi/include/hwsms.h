@@ -9,18 +9,81 @@
  * accessors belong to their handle and live until it is freed.
  *
  * Threads: a built hwsms_config may be shared by any number of threads
- * calling hwsms_fetch_command at once. Builders, commands and errors belong
- * to one thread at a time.
+ * calling hwsms_fetch_command or hwsms_report_command_result at once; give
+ * each thread its own handle with hwsms_config_clone so that freeing one is
+ * safe. hwsms_poller_stop may be called from any thread or a signal
+ * handler. Builders, pollers, commands and errors belong to one thread at a
+ * time.
  */
 
 #ifndef HWSMS_H
 #define HWSMS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 /** The version of this header; hwsms_version() gives the library's. */
 #define HWSMS_VERSION "0.1.0"
 
+
+/**
+ * The command, as a number to `switch` on. The numbers are stable; names
+ * SMS adds later arrive as `HWSMS_COMMAND_OTHER` (read the name then).
+ */
+typedef enum {
+  /**
+   * Nothing to do (no command name).
+   */
+  HWSMS_COMMAND_NONE = 0,
+  /**
+   * `START`: start (or resume) the migration task.
+   */
+  HWSMS_COMMAND_START = 1,
+  /**
+   * `STOP`: stop the running task.
+   */
+  HWSMS_COMMAND_STOP = 2,
+  /**
+   * `DELETE`: the task was deleted.
+   */
+  HWSMS_COMMAND_DELETE = 3,
+  /**
+   * `SYNC`: run an incremental synchronisation.
+   */
+  HWSMS_COMMAND_SYNC = 4,
+  /**
+   * `SKIP`: skip the current step.
+   */
+  HWSMS_COMMAND_SKIP = 5,
+  /**
+   * `PREMIGRATE`: run the pre-migration checks.
+   */
+  HWSMS_COMMAND_PREMIGRATE = 6,
+  /**
+   * `TASK_NOT_STARTED`.
+   */
+  HWSMS_COMMAND_TASK_NOT_STARTED = 7,
+  /**
+   * `TASK_HAS_STOPPED`.
+   */
+  HWSMS_COMMAND_TASK_HAS_STOPPED = 8,
+  /**
+   * `TASK_HAS_FINISHED`.
+   */
+  HWSMS_COMMAND_TASK_HAS_FINISHED = 9,
+  /**
+   * `UPLOAD_LOG`: upload the agent's logs.
+   */
+  HWSMS_COMMAND_UPLOAD_LOG = 10,
+  /**
+   * `RSET_LOG_ACL`: reset the log bucket's ACL (spelled so by the API).
+   */
+  HWSMS_COMMAND_RSET_LOG_ACL = 11,
+  /**
+   * A name this library does not know; `hwsms_command_name` gives it.
+   */
+  HWSMS_COMMAND_OTHER = 12,
+} hwsms_command_type;
 
 /**
  * What a call returned. The numbers are stable across versions; new codes
@@ -78,7 +141,60 @@ typedef enum {
    * A panic was caught at the API boundary (a bug: please report it).
    */
   HWSMS_ERR_PANIC = 11,
+  /**
+   * Not a failure: `hwsms_poller_next` returns it after `hwsms_poller_stop`.
+   */
+  HWSMS_STOPPED = 12,
+  /**
+   * A result report was refused before any I/O: the result is not
+   * `success` or `fail`, the detail is not a JSON object, or the command
+   * name is empty or longer than 255 characters.
+   */
+  HWSMS_ERR_INVALID_REPORT = 13,
 } hwsms_result;
+
+/**
+ * Which step of the exchange failed, for `HWSMS_ERR_TRANSPORT` and
+ * `HWSMS_ERR_TIMEOUT`. The numbers are stable; new kinds may be added.
+ */
+typedef enum {
+  /**
+   * Not a transport failure.
+   */
+  HWSMS_TRANSPORT_NONE = 0,
+  /**
+   * The host name did not resolve.
+   */
+  HWSMS_TRANSPORT_DNS = 1,
+  /**
+   * The TCP connection could not be made (refused, unreachable).
+   */
+  HWSMS_TRANSPORT_CONNECT = 2,
+  /**
+   * The TLS handshake failed, e.g. the certificate was rejected.
+   */
+  HWSMS_TRANSPORT_TLS = 3,
+  /**
+   * The proxy could not be reached, or refused or failed the tunnel.
+   */
+  HWSMS_TRANSPORT_PROXY = 4,
+  /**
+   * The call did not finish in time.
+   */
+  HWSMS_TRANSPORT_TIMEOUT = 5,
+  /**
+   * The connection broke before the answer was complete.
+   */
+  HWSMS_TRANSPORT_RESET = 6,
+  /**
+   * The server did not speak valid HTTP/1.1.
+   */
+  HWSMS_TRANSPORT_PROTOCOL = 7,
+  /**
+   * Any other I/O failure.
+   */
+  HWSMS_TRANSPORT_OTHER = 8,
+} hwsms_transport_kind;
 
 /**
  * The command SMS sent. Its strings stay valid until `hwsms_command_free`.
@@ -104,6 +220,12 @@ typedef struct hwsms_config_builder hwsms_config_builder;
  */
 typedef struct hwsms_error hwsms_error;
 
+/**
+ * Polls SMS for one server's commands. `hwsms_poller_next` blocks; any
+ * thread (or a signal handler) may call `hwsms_poller_stop` meanwhile.
+ */
+typedef struct hwsms_poller hwsms_poller;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -126,6 +248,15 @@ const char *hwsms_version(void);
  * `command` is NULL or a live command handle.
  */
 const char *hwsms_command_name(const hwsms_command *command);
+
+/**
+ * The command as a `hwsms_command_type`; `HWSMS_COMMAND_NONE` when there
+ * is nothing to do (and for NULL).
+ *
+ * # Safety
+ * `command` is NULL or a live command handle.
+ */
+hwsms_command_type hwsms_command_kind(const hwsms_command *command);
 
 /**
  * `command_param.task_id`, or NULL when absent.
@@ -210,7 +341,9 @@ hwsms_result hwsms_config_builder_set_endpoint(hwsms_config_builder *builder, co
 hwsms_result hwsms_config_builder_set_region(hwsms_config_builder *builder, const char *value);
 
 /**
- * Authenticates with an IAM token (`X-Auth-Token`). AK/SK, when also set, wins.
+ * Authenticates with an IAM token (`X-Auth-Token`). AK/SK, when also set
+ * (before or after), win: a signature is fresh for every request, a token
+ * expires.
  *
  * The string is copied; the caller keeps ownership of `value`.
  *
@@ -263,15 +396,86 @@ hwsms_result hwsms_config_builder_set_ak_sk(hwsms_config_builder *builder,
                                             const char *sk);
 
 /**
- * Reads the credentials from the official SDK's environment variables:
- * `HUAWEICLOUD_SDK_AK`/`_SK` (with `_PROJECT_ID`, `_DOMAIN_ID`,
- * `_SECURITY_TOKEN`), else `HUAWEICLOUD_SDK_AUTH_TOKEN`. Variables that are
- * unset leave the builder as it was.
+ * Reads the credentials from the environment exactly as the Rust library's
+ * `Credentials::from_env` does: `HUAWEICLOUD_SDK_AK` and
+ * `HUAWEICLOUD_SDK_SK` (or, when both are unset, `CLOUD_SDK_AK` and
+ * `CLOUD_SDK_SK`) with `HUAWEICLOUD_SDK_PROJECT_ID` or `_DOMAIN_ID` and
+ * `_SECURITY_TOKEN`; else `HUAWEICLOUD_SDK_AUTH_TOKEN`. AK/SK win over a
+ * token. Replaces any credentials set before.
+ *
+ * Returns `HWSMS_ERR_CONFIG` when an AK is set without its SK (or the
+ * reverse) or nothing is set; `hwsms_config_builder_build` then fails with
+ * the same reason in its error handle (naming the missing variable).
  *
  * # Safety
  * `builder` is a live builder.
  */
 hwsms_result hwsms_config_builder_credentials_from_env(hwsms_config_builder *builder);
+
+/**
+ * Trusts only the certificates in these PEM bytes (replacing the built-in
+ * roots), e.g. a private cloud's CA compiled into the agent.
+ *
+ * The bytes are copied; the caller keeps ownership of `pem`.
+ *
+ * # Safety
+ * `builder` is a live builder; `pem` is NULL or points to `len` readable bytes.
+ */
+hwsms_result hwsms_config_builder_set_ca_pem(hwsms_config_builder *builder,
+                                             const uint8_t *pem,
+                                             size_t len);
+
+/**
+ * Sets the largest response body read, in bytes (default 1 MiB); larger
+ * bodies fail with `HWSMS_ERR_BODY_TOO_LARGE`. 0 is rejected when building.
+ *
+ * # Safety
+ * `builder` is a live builder.
+ */
+hwsms_result hwsms_config_builder_set_body_cap(hwsms_config_builder *builder, size_t bytes);
+
+/**
+ * Sets the `User-Agent` header (default `hwsms/<version>`); printable
+ * ASCII only, checked when building.
+ *
+ * The string is copied; the caller keeps ownership of `value`.
+ *
+ * # Safety
+ * `builder` is a live builder; `value` is NULL or NUL-terminated.
+ */
+hwsms_result hwsms_config_builder_set_user_agent(hwsms_config_builder *builder, const char *value);
+
+/**
+ * Sets how many idle connections are kept for reuse per host (default 16;
+ * 0 turns pooling off).
+ *
+ * # Safety
+ * `builder` is a live builder.
+ */
+hwsms_result hwsms_config_builder_set_max_idle_connections_per_host(hwsms_config_builder *builder,
+                                                                    size_t n);
+
+/**
+ * Sets how long an idle pooled connection is kept, in milliseconds
+ * (default 50000; keep it below the NAT and firewall idle timeouts).
+ *
+ * # Safety
+ * `builder` is a live builder.
+ */
+hwsms_result hwsms_config_builder_set_idle_connection_timeout_ms(hwsms_config_builder *builder,
+                                                                 uint64_t ms);
+
+/**
+ * Sets how long a request on a reused connection waits for the first byte
+ * of its answer before the connection is presumed dead and the request
+ * resent on a fresh one, in milliseconds (default 10000). 0 is rejected
+ * when building.
+ *
+ * # Safety
+ * `builder` is a live builder.
+ */
+hwsms_result hwsms_config_builder_set_dead_connection_timeout_ms(hwsms_config_builder *builder,
+                                                                 uint64_t ms);
 
 /**
  * Trusts only the certificates in this PEM file (replacing the built-in roots).
@@ -351,8 +555,23 @@ hwsms_result hwsms_config_builder_build(const hwsms_config_builder *builder,
                                         hwsms_error **error_out);
 
 /**
- * Frees a configuration. `NULL` is allowed and does nothing. No fetch may
- * be running on it.
+ * Makes a new handle on the same configuration: the same connection pool,
+ * TLS session cache and learned clock skew. Each handle is freed on its own
+ * with `hwsms_config_free`; the last free releases everything. Give each
+ * thread its own handle: freeing one handle while other threads use theirs
+ * is safe.
+ *
+ * On success writes `*config_out`.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `config_out` is NULL or writable.
+ */
+hwsms_result hwsms_config_clone(const hwsms_config *config, hwsms_config **config_out);
+
+/**
+ * Frees a configuration handle. `NULL` is allowed and does nothing. No
+ * call may be running on this handle; calls on other handles of the same
+ * configuration (see `hwsms_config_clone`) are unaffected.
  *
  * # Safety
  * `config` is NULL or came from `hwsms_config_builder_build` and was not freed.
@@ -431,6 +650,56 @@ const char *hwsms_error_api_message(const hwsms_error *error);
 const char *hwsms_error_request_id(const hwsms_error *error);
 
 /**
+ * The 403's `encoded_authorization_message` (why IAM denied the call,
+ * decodable with IAM's DecodeAuthorizationMessage); NULL when there is none.
+ *
+ * Ownership: the string belongs to the error handle and stays valid until
+ * `hwsms_error_free`; do not free it. NULL for a NULL handle.
+ *
+ * # Safety
+ * `error` is NULL or a live error handle.
+ */
+const char *hwsms_error_encoded_authorization_message(const hwsms_error *error);
+
+/**
+ * The server's `Retry-After`, in milliseconds (capped at 60 s); -1 when it
+ * sent none (and for NULL).
+ *
+ * # Safety
+ * `error` is NULL or a live error handle.
+ */
+int64_t hwsms_error_retry_after_ms(const hwsms_error *error);
+
+/**
+ * How many requests the call sent before failing; 0 when it sent none
+ * (invalid input, configuration) and for NULL.
+ *
+ * # Safety
+ * `error` is NULL or a live error handle.
+ */
+uint32_t hwsms_error_attempts(const hwsms_error *error);
+
+/**
+ * For a "signature expired" rejection: writes how many seconds the
+ * gateway's clock is ahead of this host's (negative: behind) to
+ * `*skew_secs_out` and returns true. Returns false, writing nothing, when
+ * the error says nothing about the clock (and for NULL).
+ *
+ * # Safety
+ * `error` is NULL or a live error handle; `skew_secs_out` is NULL or writable.
+ */
+bool hwsms_error_clock_skew_secs(const hwsms_error *error, int64_t *skew_secs_out);
+
+/**
+ * Which step failed, for transport failures and timeouts;
+ * `HWSMS_TRANSPORT_NONE` otherwise (and for NULL).
+ *
+ * # Safety
+ * `error` is NULL or a live error handle.
+ */
+hwsms_transport_kind hwsms_error_transport_kind(const hwsms_error *error);
+
+/**
  * Frees an error handle. `NULL` is allowed and does nothing.
  *
  * # Safety
@@ -458,6 +727,138 @@ hwsms_result hwsms_fetch_command(const hwsms_config *config,
                                  const char *server_id,
                                  hwsms_command **command_out,
                                  hwsms_error **error_out);
+
+/**
+ * Creates a poller for `server_id` on `config` (which it shares: the
+ * config handle may be freed afterwards). Defaults: a 15 s interval
+ * (jittered), backoff capped at 5 minutes, a 5-minute pause after 401/403.
+ *
+ * On success writes `*poller_out` (free it with `hwsms_poller_free`).
+ * Returns `HWSMS_ERR_INVALID_SERVER_ID` for a bad id.
+ *
+ * # Safety
+ * `config` is a live config; `server_id` is NULL or NUL-terminated;
+ * `poller_out` is NULL or writable.
+ */
+hwsms_result hwsms_poller_new(const hwsms_config *config,
+                              const char *server_id,
+                              hwsms_poller **poller_out);
+
+/**
+ * Sets the time between polls, in milliseconds (jittered by ±20%). 0 is
+ * `HWSMS_ERR_CONFIG`; an interval above the backoff cap raises the cap.
+ * Call it before `hwsms_poller_next` (it waits for a running one).
+ *
+ * # Safety
+ * `poller` is NULL or a live poller.
+ */
+hwsms_result hwsms_poller_set_interval_ms(hwsms_poller *poller, uint32_t ms);
+
+/**
+ * Sets the longest wait after failures in a row, in milliseconds (default
+ * 300000); it must be at least the interval, else `HWSMS_ERR_CONFIG`.
+ *
+ * # Safety
+ * `poller` is NULL or a live poller.
+ */
+hwsms_result hwsms_poller_set_backoff_cap_ms(hwsms_poller *poller, uint32_t ms);
+
+/**
+ * Sets the shortest wait after a 401 or 403 before the next request, in
+ * milliseconds (default 300000: the gateway locks an AK/SK for 5 minutes
+ * after repeated authentication failures).
+ *
+ * # Safety
+ * `poller` is NULL or a live poller.
+ */
+hwsms_result hwsms_poller_set_auth_pause_ms(hwsms_poller *poller, uint32_t ms);
+
+/**
+ * Blocks until a command arrives (`HWSMS_OK`, writing `*command_out`, to
+ * be freed with `hwsms_command_free`), the poller is stopped
+ * (`HWSMS_STOPPED`, writing nothing), or a failure that retrying cannot
+ * fix (401, 403, 404, a bad body: its code, and an error handle in
+ * `*error_out` when not NULL). "Nothing to do" answers and retryable
+ * failures are never returned: the poller backs off and keeps polling.
+ * After a 401 or 403, the next call sends nothing before the auth pause
+ * has passed.
+ *
+ * # Safety
+ * `poller` is a live poller, used by one `hwsms_poller_next` at a time;
+ * `command_out` is writable; `error_out` is NULL or writable.
+ */
+hwsms_result hwsms_poller_next(hwsms_poller *poller,
+                               hwsms_command **command_out,
+                               hwsms_error **error_out);
+
+/**
+ * Stops the poller: a waiting `hwsms_poller_next` returns `HWSMS_STOPPED`
+ * at once (well within 100 ms); one in the middle of a request returns it
+ * when the request ends (at most the config's timeout later). Every later
+ * `hwsms_poller_next` returns `HWSMS_STOPPED` at once.
+ *
+ * Safe from any thread and from a signal handler (async-signal-safe: an
+ * atomic store and one non-blocking `write(2)`; no lock, no allocation).
+ * NULL does nothing.
+ *
+ * # Safety
+ * `poller` is NULL or a live poller.
+ */
+void hwsms_poller_stop(const hwsms_poller *poller);
+
+/**
+ * Frees a poller. `NULL` is allowed and does nothing. No other call may be
+ * running on it (stop it and let `hwsms_poller_next` return first).
+ *
+ * # Safety
+ * `poller` is NULL or came from `hwsms_poller_new` and was not freed.
+ */
+void hwsms_poller_free(hwsms_poller *poller);
+
+/**
+ * Reports how a command ended
+ * (`POST {endpoint}/v3/sources/{server_id}/command_result`), blocking until
+ * the answer or the configured timeout, retries included. Any 2xx answer
+ * is success.
+ *
+ * - `command_name`: the command being reported, e.g. `"START"` (1-255
+ *   characters);
+ * - `result`: `"success"` or `"fail"`;
+ * - `result_detail_json`: the text of a JSON object stored with the result,
+ *   or NULL for `{}`.
+ *
+ * A bad `result`, a detail that is not a JSON object, or an empty or
+ * over-long command name returns `HWSMS_ERR_INVALID_REPORT` and sends
+ * nothing. On failure, when `error_out` is not NULL, writes an error handle
+ * (free it with `hwsms_error_free`). NULL arguments (other than the detail)
+ * and invalid UTF-8 return their codes without an error handle.
+ *
+ * Thread safety: many threads may call this at once with the same `config`.
+ *
+ * # Safety
+ * `config` is a live config; the strings are NULL or NUL-terminated;
+ * `error_out` is NULL or writable.
+ */
+hwsms_result hwsms_report_command_result(const hwsms_config *config,
+                                         const char *server_id,
+                                         const char *command_name,
+                                         const char *result,
+                                         const char *result_detail_json,
+                                         hwsms_error **error_out);
+
+/**
+ * The name of a result code as static text, e.g. `"HWSMS_OK"` or
+ * `"HWSMS_ERR_API"`; `"HWSMS_UNKNOWN_RESULT"` for a number this library
+ * does not know. Never NULL. For codes that come without an error handle
+ * (`HWSMS_ERR_NULL_ARGUMENT`, `HWSMS_ERR_INVALID_UTF8`, `HWSMS_ERR_PANIC`)
+ * this is the text to print.
+ *
+ * The parameter is a plain number (the C enum converts implicitly), so an
+ * unknown value is never undefined behaviour.
+ *
+ * Ownership: the string is static; never free it.
+ */
+const char *hwsms_result_name(uint32_t result);
 
 #ifdef __cplusplus
 }  // extern "C"

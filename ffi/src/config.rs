@@ -17,8 +17,12 @@ use crate::strings::arg;
 pub struct hwsms_config_builder {
     endpoint: Option<String>,
     region: Option<String>,
-    token: Option<String>,
-    ak_sk: Option<(String, String)>,
+    /// The core's credentials: its rules (AK/SK win over a token, the
+    /// environment's names) are applied by the core, not here.
+    credentials: Option<Credentials>,
+    /// Why `hwsms_config_builder_credentials_from_env` failed, reported again
+    /// by the build so the message reaches an error handle.
+    credentials_error: Option<String>,
     project_id: Option<String>,
     domain_id: Option<String>,
     security_token: Option<String>,
@@ -27,6 +31,11 @@ pub struct hwsms_config_builder {
     connect_timeout_ms: Option<u64>,
     proxy: ProxyChoice,
     max_attempts: Option<u32>,
+    body_cap: Option<usize>,
+    user_agent: Option<String>,
+    idle_per_host: Option<usize>,
+    idle_timeout_ms: Option<u64>,
+    dead_timeout_ms: Option<u64>,
 }
 
 /// A built configuration: endpoint, credentials, TLS setup and the
@@ -142,7 +151,9 @@ pub unsafe extern "C" fn hwsms_config_builder_set_region(
     unsafe { set_string(builder, value, |b| &mut b.region) }
 }
 
-/// Authenticates with an IAM token (`X-Auth-Token`). AK/SK, when also set, wins.
+/// Authenticates with an IAM token (`X-Auth-Token`). AK/SK, when also set
+/// (before or after), win: a signature is fresh for every request, a token
+/// expires.
 ///
 /// The string is copied; the caller keeps ownership of `value`.
 ///
@@ -154,7 +165,17 @@ pub unsafe extern "C" fn hwsms_config_builder_set_token(
     value: *const c_char,
 ) -> hwsms_result {
     // SAFETY: forwarded from this function's contract.
-    unsafe { set_string(builder, value, |b| &mut b.token) }
+    unsafe {
+        with_builder(builder, |b| {
+            let token = Credentials::token(arg(value)?);
+            let signing = b.credentials.as_ref().is_some_and(|c| c.as_ak_sk().is_some());
+            if !signing {
+                b.credentials = Some(token);
+                b.credentials_error = None;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// With AK/SK: the project scope, sent and signed as `X-Project-Id`.
@@ -217,16 +238,23 @@ pub unsafe extern "C" fn hwsms_config_builder_set_ak_sk(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         with_builder(builder, |b| {
-            b.ak_sk = Some((arg(ak)?.to_string(), arg(sk)?.to_string()));
+            b.credentials = Some(Credentials::ak_sk(AkSk::new(arg(ak)?, arg(sk)?)));
+            b.credentials_error = None;
             Ok(())
         })
     }
 }
 
-/// Reads the credentials from the official SDK's environment variables:
-/// `HUAWEICLOUD_SDK_AK`/`_SK` (with `_PROJECT_ID`, `_DOMAIN_ID`,
-/// `_SECURITY_TOKEN`), else `HUAWEICLOUD_SDK_AUTH_TOKEN`. Variables that are
-/// unset leave the builder as it was.
+/// Reads the credentials from the environment exactly as the Rust library's
+/// `Credentials::from_env` does: `HUAWEICLOUD_SDK_AK` and
+/// `HUAWEICLOUD_SDK_SK` (or, when both are unset, `CLOUD_SDK_AK` and
+/// `CLOUD_SDK_SK`) with `HUAWEICLOUD_SDK_PROJECT_ID` or `_DOMAIN_ID` and
+/// `_SECURITY_TOKEN`; else `HUAWEICLOUD_SDK_AUTH_TOKEN`. AK/SK win over a
+/// token. Replaces any credentials set before.
+///
+/// Returns `HWSMS_ERR_CONFIG` when an AK is set without its SK (or the
+/// reverse) or nothing is set; `hwsms_config_builder_build` then fails with
+/// the same reason in its error handle (naming the missing variable).
 ///
 /// # Safety
 /// `builder` is a live builder.
@@ -236,22 +264,138 @@ pub unsafe extern "C" fn hwsms_config_builder_credentials_from_env(
 ) -> hwsms_result {
     // SAFETY: forwarded from this function's contract.
     unsafe {
+        with_builder(builder, |b| match Credentials::from_env() {
+            Ok(c) => {
+                b.credentials = Some(c);
+                b.credentials_error = None;
+                Ok(())
+            }
+            Err(e) => {
+                b.credentials = None;
+                b.credentials_error = Some(e.to_string());
+                Err(HWSMS_ERR_CONFIG)
+            }
+        })
+    }
+}
+
+/// Trusts only the certificates in these PEM bytes (replacing the built-in
+/// roots), e.g. a private cloud's CA compiled into the agent.
+///
+/// The bytes are copied; the caller keeps ownership of `pem`.
+///
+/// # Safety
+/// `builder` is a live builder; `pem` is NULL or points to `len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_config_builder_set_ca_pem(
+    builder: *mut hwsms_config_builder,
+    pem: *const u8,
+    len: usize,
+) -> hwsms_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
         with_builder(builder, |b| {
-            let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
-            if let (Some(ak), Some(sk)) = (var("HUAWEICLOUD_SDK_AK"), var("HUAWEICLOUD_SDK_SK")) {
-                b.ak_sk = Some((ak, sk));
+            if pem.is_null() {
+                return Err(HWSMS_ERR_NULL_ARGUMENT);
             }
-            let fields = [
-                ("HUAWEICLOUD_SDK_PROJECT_ID", &mut b.project_id),
-                ("HUAWEICLOUD_SDK_DOMAIN_ID", &mut b.domain_id),
-                ("HUAWEICLOUD_SDK_SECURITY_TOKEN", &mut b.security_token),
-                ("HUAWEICLOUD_SDK_AUTH_TOKEN", &mut b.token),
-            ];
-            for (name, field) in fields {
-                if let Some(v) = var(name) {
-                    *field = Some(v);
-                }
-            }
+            // SAFETY (inside this function's unsafe block): non-NULL, and the
+            // caller promises `len` readable bytes.
+            let bytes = std::slice::from_raw_parts(pem, len);
+            b.roots = TlsRoots::Pem(bytes.to_vec());
+            Ok(())
+        })
+    }
+}
+
+/// Sets the largest response body read, in bytes (default 1 MiB); larger
+/// bodies fail with `HWSMS_ERR_BODY_TOO_LARGE`. 0 is rejected when building.
+///
+/// # Safety
+/// `builder` is a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_config_builder_set_body_cap(
+    builder: *mut hwsms_config_builder,
+    bytes: usize,
+) -> hwsms_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_builder(builder, |b| {
+            b.body_cap = Some(bytes);
+            Ok(())
+        })
+    }
+}
+
+/// Sets the `User-Agent` header (default `hwsms/<version>`); printable
+/// ASCII only, checked when building.
+///
+/// The string is copied; the caller keeps ownership of `value`.
+///
+/// # Safety
+/// `builder` is a live builder; `value` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_config_builder_set_user_agent(
+    builder: *mut hwsms_config_builder,
+    value: *const c_char,
+) -> hwsms_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_string(builder, value, |b| &mut b.user_agent) }
+}
+
+/// Sets how many idle connections are kept for reuse per host (default 16;
+/// 0 turns pooling off).
+///
+/// # Safety
+/// `builder` is a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_config_builder_set_max_idle_connections_per_host(
+    builder: *mut hwsms_config_builder,
+    n: usize,
+) -> hwsms_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_builder(builder, |b| {
+            b.idle_per_host = Some(n);
+            Ok(())
+        })
+    }
+}
+
+/// Sets how long an idle pooled connection is kept, in milliseconds
+/// (default 50000; keep it below the NAT and firewall idle timeouts).
+///
+/// # Safety
+/// `builder` is a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_config_builder_set_idle_connection_timeout_ms(
+    builder: *mut hwsms_config_builder,
+    ms: u64,
+) -> hwsms_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_builder(builder, |b| {
+            b.idle_timeout_ms = Some(ms);
+            Ok(())
+        })
+    }
+}
+
+/// Sets how long a request on a reused connection waits for the first byte
+/// of its answer before the connection is presumed dead and the request
+/// resent on a fresh one, in milliseconds (default 10000). 0 is rejected
+/// when building.
+///
+/// # Safety
+/// `builder` is a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_config_builder_set_dead_connection_timeout_ms(
+    builder: *mut hwsms_config_builder,
+    ms: u64,
+) -> hwsms_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_builder(builder, |b| {
+            b.dead_timeout_ms = Some(ms);
             Ok(())
         })
     }
@@ -387,18 +531,22 @@ pub unsafe extern "C" fn hwsms_config_builder_set_max_attempts(
 
 impl hwsms_config_builder {
     fn build(&self) -> Result<Config, hwsms_error> {
-        let missing = |what: &str| {
+        let invalid = |what: &str| {
             hwsms_error::other(HWSMS_ERR_CONFIG, &format!("invalid configuration: {what}"))
         };
         if self.endpoint.is_none() && self.region.is_none() {
-            return Err(missing("set an endpoint or a region"));
+            return Err(invalid("set an endpoint or a region"));
         }
-        if self.ak_sk.is_none() && self.token.is_none() {
-            return Err(missing("no credentials: set a token or an AK/SK pair"));
+        if let Some(why) = &self.credentials_error {
+            return Err(hwsms_error::other(HWSMS_ERR_CONFIG, why));
         }
-        let credentials = match (&self.ak_sk, &self.token) {
-            (Some((ak, sk)), _) => {
-                let mut k = AkSk::new(ak.as_str(), sk.as_str());
+        let Some(credentials) = &self.credentials else {
+            return Err(invalid("no credentials: set a token or an AK/SK pair"));
+        };
+        // Scope setters apply to AK/SK; a token carries its own scope.
+        let credentials = match credentials.as_ak_sk() {
+            Some(key) => {
+                let mut k = key.clone();
                 if let Some(p) = &self.project_id {
                     k = k.project_id(p.as_str());
                 }
@@ -410,8 +558,7 @@ impl hwsms_config_builder {
                 }
                 Credentials::ak_sk(k)
             }
-            (None, Some(t)) => Credentials::token(t.as_str()),
-            (None, None) => unreachable!("checked above"),
+            None => credentials.clone(),
         };
         let mut b = match (&self.endpoint, &self.region) {
             (Some(e), _) => Config::builder(e.as_str(), credentials),
@@ -419,14 +566,30 @@ impl hwsms_config_builder {
             (None, None) => unreachable!("checked above"),
         };
         b = b.tls_roots(self.roots.clone()).proxy(self.proxy.clone());
-        if let Some(ms) = self.timeout_ms {
-            b = b.timeout(Duration::from_millis(ms));
+        let ms = Duration::from_millis;
+        if let Some(v) = self.timeout_ms {
+            b = b.timeout(ms(v));
         }
-        if let Some(ms) = self.connect_timeout_ms {
-            b = b.connect_timeout(Duration::from_millis(ms));
+        if let Some(v) = self.connect_timeout_ms {
+            b = b.connect_timeout(ms(v));
         }
         if let Some(n) = self.max_attempts {
             b = b.max_attempts(n);
+        }
+        if let Some(n) = self.body_cap {
+            b = b.body_cap(n);
+        }
+        if let Some(ua) = &self.user_agent {
+            b = b.user_agent(ua.as_str());
+        }
+        if let Some(n) = self.idle_per_host {
+            b = b.max_idle_connections_per_host(n);
+        }
+        if let Some(v) = self.idle_timeout_ms {
+            b = b.idle_connection_timeout(ms(v));
+        }
+        if let Some(v) = self.dead_timeout_ms {
+            b = b.dead_connection_timeout(ms(v));
         }
         b.build().map_err(|e| hwsms_error::new(&e))
     }
@@ -469,8 +632,41 @@ pub unsafe extern "C" fn hwsms_config_builder_build(
     })
 }
 
-/// Frees a configuration. `NULL` is allowed and does nothing. No fetch may
-/// be running on it.
+/// Makes a new handle on the same configuration: the same connection pool,
+/// TLS session cache and learned clock skew. Each handle is freed on its own
+/// with `hwsms_config_free`; the last free releases everything. Give each
+/// thread its own handle: freeing one handle while other threads use theirs
+/// is safe.
+///
+/// On success writes `*config_out`.
+///
+/// # Safety
+/// `config` is NULL or a live config; `config_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_config_clone(
+    config: *const hwsms_config,
+    config_out: *mut *mut hwsms_config,
+) -> hwsms_result {
+    guard(|| {
+        // SAFETY: the caller passes NULL or a live config.
+        let Some(config) = (unsafe { config.as_ref() }) else {
+            return HWSMS_ERR_NULL_ARGUMENT;
+        };
+        if config_out.is_null() {
+            return HWSMS_ERR_NULL_ARGUMENT;
+        }
+        let copy = Box::into_raw(Box::new(hwsms_config {
+            inner: config.inner.clone(),
+        }));
+        // SAFETY: checked non-NULL; writable per the contract.
+        unsafe { *config_out = copy };
+        HWSMS_OK
+    })
+}
+
+/// Frees a configuration handle. `NULL` is allowed and does nothing. No
+/// call may be running on this handle; calls on other handles of the same
+/// configuration (see `hwsms_config_clone`) are unaffected.
 ///
 /// # Safety
 /// `config` is NULL or came from `hwsms_config_builder_build` and was not freed.

@@ -1,10 +1,10 @@
 //! `hwsms_fetch_command`: the call itself.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use hwsms_core::fetch_command;
 
-use crate::command::hwsms_command;
+use crate::command::{hwsms_command, write_command};
 use crate::config::hwsms_config;
 use crate::error::{hwsms_error, write_error};
 use crate::panic::guard;
@@ -45,48 +45,16 @@ pub unsafe extern "C" fn hwsms_fetch_command(
             Ok(s) => s,
             Err(code) => return code,
         };
-        let result = fetch_command(&config.inner, server_id).and_then(|response| {
-            let c = response.command()?;
-            Ok(command_handle(
-                c.name().map(|n| n.as_str()),
-                c.task_id(),
-                c.bucket(),
-                response.request_id(),
-            ))
-        });
-        match result {
-            Ok(Some(command)) => {
-                // SAFETY: checked non-NULL; writable per the contract.
-                unsafe { *command_out = Box::into_raw(Box::new(command)) };
-                HWSMS_OK
-            }
-            Ok(None) => {
-                let e = hwsms_error::other(
-                    HWSMS_ERR_DECODE,
-                    "a command field contains a NUL character, which a C string cannot carry",
-                );
-                // SAFETY: error_out is NULL or writable, per the contract.
-                unsafe { e.write(error_out) }
-            }
+        match fetch_command(&config.inner, server_id).and_then(|response| {
+            let command = response.command()?.into_owned();
+            Ok((command, response.request_id().map(str::to_string)))
+        }) {
+            // SAFETY: command_out checked non-NULL; error_out NULL or writable.
+            Ok((command, rid)) => unsafe {
+                write_command(&command, rid.as_deref(), command_out, error_out)
+            },
             // SAFETY: error_out is NULL or writable, per the contract.
             Err(e) => unsafe { write_error(&e, error_out) },
         }
-    })
-}
-
-/// The C form of a command; `None` when a field holds a NUL, which a C
-/// string cannot carry without silently cutting it short.
-fn command_handle(
-    name: Option<&str>,
-    task_id: Option<&str>,
-    bucket: Option<&str>,
-    request_id: Option<&str>,
-) -> Option<hwsms_command> {
-    let c = |s: Option<&str>| s.map(CString::new).transpose().ok();
-    Some(hwsms_command {
-        name: c(name)?,
-        task_id: c(task_id)?,
-        bucket: c(bucket)?,
-        request_id: c(request_id)?,
     })
 }

@@ -20,6 +20,8 @@ mod config;
 mod error;
 mod fetch;
 mod panic;
+mod poller;
+mod report;
 mod result;
 mod strings;
 
@@ -27,6 +29,8 @@ pub use command::*;
 pub use config::*;
 pub use error::*;
 pub use fetch::*;
+pub use poller::*;
+pub use report::*;
 pub use result::*;
 
 use std::ffi::c_char;

@@ -1,5 +1,7 @@
 //! Result codes: stable numbers, `HWSMS_OK` is 0.
 
+use std::ffi::c_char;
+
 /// What a call returned. The numbers are stable across versions; new codes
 /// may be added at the end.
 #[repr(C)]
@@ -32,4 +34,81 @@ pub enum hwsms_result {
     HWSMS_ERR_DECODE = 10,
     /// A panic was caught at the API boundary (a bug: please report it).
     HWSMS_ERR_PANIC = 11,
+    /// Not a failure: `hwsms_poller_next` returns it after `hwsms_poller_stop`.
+    HWSMS_STOPPED = 12,
+    /// A result report was refused before any I/O: the result is not
+    /// `success` or `fail`, the detail is not a JSON object, or the command
+    /// name is empty or longer than 255 characters.
+    HWSMS_ERR_INVALID_REPORT = 13,
+}
+
+/// The name of every code, indexed by its number.
+const NAMES: [&str; 14] = [
+    "HWSMS_OK\0",
+    "HWSMS_ERR_NULL_ARGUMENT\0",
+    "HWSMS_ERR_INVALID_UTF8\0",
+    "HWSMS_ERR_CONFIG\0",
+    "HWSMS_ERR_INVALID_SERVER_ID\0",
+    "HWSMS_ERR_API\0",
+    "HWSMS_ERR_REDIRECT\0",
+    "HWSMS_ERR_TRANSPORT\0",
+    "HWSMS_ERR_TIMEOUT\0",
+    "HWSMS_ERR_BODY_TOO_LARGE\0",
+    "HWSMS_ERR_DECODE\0",
+    "HWSMS_ERR_PANIC\0",
+    "HWSMS_STOPPED\0",
+    "HWSMS_ERR_INVALID_REPORT\0",
+];
+
+/// The name of a result code as static text, e.g. `"HWSMS_OK"` or
+/// `"HWSMS_ERR_API"`; `"HWSMS_UNKNOWN_RESULT"` for a number this library
+/// does not know. Never NULL. For codes that come without an error handle
+/// (`HWSMS_ERR_NULL_ARGUMENT`, `HWSMS_ERR_INVALID_UTF8`, `HWSMS_ERR_PANIC`)
+/// this is the text to print.
+///
+/// The parameter is a plain number (the C enum converts implicitly), so an
+/// unknown value is never undefined behaviour.
+///
+/// Ownership: the string is static; never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn hwsms_result_name(result: u32) -> *const c_char {
+    let name = NAMES
+        .get(result as usize)
+        .copied()
+        .unwrap_or("HWSMS_UNKNOWN_RESULT\0");
+    name.as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hwsms_result::*;
+
+    #[test]
+    fn every_code_has_its_own_name() {
+        let all = [
+            HWSMS_OK,
+            HWSMS_ERR_NULL_ARGUMENT,
+            HWSMS_ERR_INVALID_UTF8,
+            HWSMS_ERR_CONFIG,
+            HWSMS_ERR_INVALID_SERVER_ID,
+            HWSMS_ERR_API,
+            HWSMS_ERR_REDIRECT,
+            HWSMS_ERR_TRANSPORT,
+            HWSMS_ERR_TIMEOUT,
+            HWSMS_ERR_BODY_TOO_LARGE,
+            HWSMS_ERR_DECODE,
+            HWSMS_ERR_PANIC,
+            HWSMS_STOPPED,
+            HWSMS_ERR_INVALID_REPORT,
+        ];
+        for code in all {
+            // SAFETY: hwsms_result_name returns a static NUL-terminated string.
+            let name = unsafe { std::ffi::CStr::from_ptr(hwsms_result_name(code as u32)) };
+            assert_eq!(name.to_str().unwrap(), format!("{code:?}"));
+        }
+        // SAFETY: as above.
+        let unknown = unsafe { std::ffi::CStr::from_ptr(hwsms_result_name(999)) };
+        assert_eq!(unknown.to_str().unwrap(), "HWSMS_UNKNOWN_RESULT");
+    }
 }

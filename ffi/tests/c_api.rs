@@ -1,11 +1,23 @@
-//! The C library from C: builds `examples/c/fetch_command.c` and
-//! `tests/c/test_api.c` with `gcc -std=c99 -Wall -Wextra -Werror` against
-//! both `libhwsms.a` and `libhwsms.so`, runs them against a local HTTPS SMS
-//! stand-in (the `sms_standin` example), and under valgrind with
-//! `--leak-check=full --error-exitcode=1`.
+//! The C library from C, built and linked the way the README tells a C
+//! developer to: `scripts/install.sh` into a prefix, then `gcc` with
+//! `pkg-config --cflags --libs hwsms` and an rpath (shared), or
+//! `-Wl,-Bstatic` and `pkg-config --static` (static). The programs
+//! (`examples/c/fetch_command.c`, `tests/c/test_api.c`,
+//! `tests/c/test_channel.c`) are built with `-std=c99 -Wall -Wextra -Werror
+//! -pedantic` and run against the local stand-in (`examples/sms_standin.rs`)
+//! under valgrind (`--leak-check=full --error-exitcode`):
 //!
-//! The test builds the C library and the stand-in first (see `build_prerequisites`).
+//! - against a stand-in that honours the client's cipher order (ChaCha20),
+//!   with no suppressions;
+//! - against one that offers only AES-GCM, as many real servers pick, with
+//!   `ffi/valgrind.supp`, by IP and by host name (`localhost`).
+//!
+//! The libraries and the stand-in are built into their own target directory
+//! (`target/c-tests`), so this test never invalidates what `cargo test`
+//! built. `cargo test --release` runs the same checks on the release (LTO)
+//! libraries that users link.
 
+use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -13,17 +25,24 @@ use std::process::{Child, Command, Stdio};
 const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
 const TOKEN: &str = "c-test-token";
 
-/// `target/<profile>`, where cargo put the libraries and examples.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().to_path_buf()
-}
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap()
         .to_path_buf()
+}
+
+/// The profile this test was built with decides the libraries' profile.
+fn release() -> bool {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().ends_with("release")
+}
+
+/// `target/c-tests/<profile>`: where the libraries and the stand-in are built.
+fn build_dir() -> PathBuf {
+    root()
+        .join("target/c-tests")
+        .join(if release() { "release" } else { "debug" })
 }
 
 fn valgrind() -> Option<PathBuf> {
@@ -42,26 +61,26 @@ fn valgrind() -> Option<PathBuf> {
     found
 }
 
-/// The stand-in server; killed on drop.
+/// A stand-in server; killed on drop. Its request log goes to a file.
 struct Standin {
     child: Child,
     url: String,
     ca: PathBuf,
+    log: PathBuf,
 }
 
 impl Standin {
-    fn start() -> Standin {
-        let bin = target_dir().join("examples").join("sms_standin");
-        assert!(
-            bin.exists(),
-            "{} missing: run `cargo test` from the workspace root",
-            bin.display()
-        );
-        let ca = std::env::temp_dir().join(format!("hwsms-c-ca-{}.pem", std::process::id()));
+    fn start(tag: &str, extra: &[&str]) -> Standin {
+        let bin = build_dir().join("examples").join("sms_standin");
+        let dir = std::env::temp_dir().join(format!("hwsms-c-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (ca, log) = (dir.join("ca.pem"), dir.join("requests.log"));
         let mut child = Command::new(bin)
             .args(["--token", TOKEN, "--ca-out"])
             .arg(&ca)
+            .args(extra)
             .stdout(Stdio::piped())
+            .stderr(File::create(&log).unwrap())
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -72,7 +91,22 @@ impl Standin {
             child,
             url: line.trim().to_string(),
             ca,
+            log,
         }
+    }
+
+    /// The same stand-in, addressed by host name.
+    fn url_by_name(&self) -> String {
+        self.url.replace("127.0.0.1", "localhost")
+    }
+
+    /// Request log lines containing `needle`.
+    fn requests_with(&self, needle: &str) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(needle))
+            .count()
     }
 }
 
@@ -83,91 +117,113 @@ impl Drop for Standin {
     }
 }
 
-/// Builds `libhwsms.a`, `libhwsms.so` and the stand-in for this profile.
-/// `cargo test` links integration tests against rlibs only, so it never
-/// builds the C libraries: without this step the C programs would run
-/// against stale or missing ones.
+/// Builds `libhwsms.a`, `libhwsms.so` and the stand-in for this profile in
+/// their own target directory (integration tests link rlibs only, so
+/// `cargo test` never builds the C libraries itself).
 fn build_prerequisites() {
-    let release = target_dir().ends_with("release");
-    for args in [
-        &["-p", "hwsms-ffi", "--lib"][..],
-        &["-p", "hwsms", "--example", "sms_standin"],
-    ] {
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo
-            .current_dir(root())
-            .args(["build", "--quiet"])
-            .args(args);
-        if release {
-            cargo.arg("--release");
-        }
-        let status = cargo.status().expect("cargo runs");
-        assert!(status.success(), "cargo build {args:?} failed");
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .current_dir(root())
+        .env("CARGO_TARGET_DIR", root().join("target/c-tests"))
+        .args(["build", "--quiet", "-p", "hwsms-ffi", "--lib"])
+        .args(["-p", "hwsms", "--example", "sms_standin"]);
+    if release() {
+        cargo.arg("--release");
     }
+    let status = cargo.status().expect("cargo runs");
+    assert!(status.success(), "building the C library failed");
 }
 
-/// Compiles `source` against the static or the shared library.
-fn compile(source: &str, out: &str, shared: bool) -> PathBuf {
-    let dir = target_dir();
-    let lib = dir.join(if shared { "libhwsms.so" } else { "libhwsms.a" });
-    assert!(lib.exists(), "{} missing", lib.display());
-    let exe = dir.join(format!(
-        "c-{out}-{}",
-        if shared { "shared" } else { "static" }
-    ));
-    let mut gcc = Command::new("gcc");
-    gcc.args([
-        "-std=c99",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-pedantic",
-        "-g",
-        "-o",
-    ])
-    .arg(&exe)
-    .arg("-I")
-    .arg(root().join("ffi/include"))
-    .arg(root().join(source));
-    if shared {
-        gcc.arg("-L")
-            .arg(&dir)
-            .arg("-lhwsms")
-            .arg(format!("-Wl,-rpath,{}", dir.display()))
-            .arg("-lpthread");
-    } else {
-        // What `--print native-static-libs` lists for this target.
-        gcc.arg(&lib).args([
-            "-lgcc_s",
-            "-lutil",
-            "-lrt",
-            "-lpthread",
-            "-lm",
-            "-ldl",
-            "-lc",
-        ]);
+/// Installs with `scripts/install.sh` into a fresh prefix; returns it.
+fn install() -> PathBuf {
+    let prefix = std::env::temp_dir().join(format!("hwsms-prefix-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&prefix);
+    let status = Command::new("bash")
+        .arg(root().join("scripts/install.sh"))
+        .arg(&prefix)
+        .env("HWSMS_LIB_DIR", build_dir())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "scripts/install.sh failed");
+    for link in ["libhwsms.so", "libhwsms.so.0"] {
+        assert!(prefix.join("lib").join(link).exists(), "{link} missing");
     }
+    prefix
+}
+
+/// `pkg-config ARGS hwsms` against the installed prefix, split into words.
+fn pkg_config(prefix: &Path, args: &[&str]) -> Vec<String> {
+    let out = Command::new("pkg-config")
+        .args(args)
+        .arg("hwsms")
+        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
+        .output()
+        .expect("pkg-config runs (apt-get install pkg-config)");
+    assert!(out.status.success(), "pkg-config {args:?} failed");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Compiles `source` the README's way; returns the executable.
+fn compile(prefix: &Path, source: &str, out: &str, shared: bool) -> PathBuf {
+    let link = if shared { "shared" } else { "static" };
+    let exe = build_dir().join(format!("c-{out}-{link}"));
+    let mut gcc = Command::new("gcc");
+    gcc.args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+        .arg("-o")
+        .arg(&exe)
+        .arg(root().join(source));
+    if shared {
+        // README: gcc agent.c $(pkg-config --cflags --libs hwsms) -Wl,-rpath,PREFIX/lib
+        gcc.args(pkg_config(prefix, &["--cflags", "--libs"]))
+            .arg(format!("-Wl,-rpath,{}", prefix.join("lib").display()));
+    } else {
+        // README: gcc agent.c -Wl,-Bstatic $(pkg-config --static --cflags --libs hwsms)
+        gcc.arg("-Wl,-Bstatic")
+            .args(pkg_config(prefix, &["--static", "--cflags", "--libs"]));
+    }
+    gcc.arg("-lpthread");
     let status = gcc.status().expect("gcc runs");
-    assert!(
-        status.success(),
-        "gcc failed for {source} ({})",
-        if shared { "shared" } else { "static" }
+    assert!(status.success(), "gcc failed for {source} ({link})");
+    let dynamic = Command::new("readelf").arg("-d").arg(&exe).output().unwrap();
+    let dynamic = String::from_utf8_lossy(&dynamic.stdout);
+    assert_eq!(
+        dynamic.contains("[libhwsms.so.0]"),
+        shared,
+        "{source} ({link}): NEEDED entries:\n{dynamic}"
     );
     exe
 }
 
-/// Runs `exe`, under valgrind when asked; returns (exit code, stdout, stderr).
-fn run(exe: &Path, args: &[&str], under_valgrind: Option<&Path>) -> (i32, String, String) {
-    let mut cmd = match under_valgrind {
-        Some(vg) => {
+/// How to run a program: directly, or under valgrind with or without the
+/// project's suppressions.
+#[derive(Clone, Copy)]
+enum Under<'a> {
+    Plain,
+    Valgrind(&'a Path),
+    ValgrindSuppressed(&'a Path),
+}
+
+/// Runs `exe`; returns (exit code, stdout, stderr).
+fn run(exe: &Path, args: &[&str], under: Under<'_>) -> (i32, String, String) {
+    let mut cmd = match under {
+        Under::Plain => Command::new(exe),
+        Under::Valgrind(vg) | Under::ValgrindSuppressed(vg) => {
             let mut c = Command::new(vg);
-            // No suppressions: against a server that honours the client's cipher
-            // order (as this stand-in does), the library is valgrind-clean.
-            c.args(["-q", "--leak-check=full", "--error-exitcode=99"])
-                .arg(exe);
+            c.args(["-q", "--leak-check=full", "--error-exitcode=99"]);
+            if let Under::ValgrindSuppressed(_) = under {
+                c.arg(format!(
+                    "--suppressions={}",
+                    root().join("ffi/valgrind.supp").display()
+                ));
+            }
+            c.arg(exe);
             c
         }
-        None => Command::new(exe),
     };
     let out = cmd
         .args(args)
@@ -184,64 +240,108 @@ fn run(exe: &Path, args: &[&str], under_valgrind: Option<&Path>) -> (i32, String
     )
 }
 
-#[test]
-fn c_programs_against_static_and_shared_library() {
-    build_prerequisites();
-    let standin = Standin::start();
-    let ca = standin.ca.to_str().unwrap().to_string();
-    let vg = valgrind();
-    for shared in [false, true] {
-        let test_api = compile("ffi/tests/c/test_api.c", "test_api", shared);
-        let (code, out, err) = run(&test_api, &[&standin.url, &ca, TOKEN], vg.as_deref());
-        assert_eq!(code, 0, "test_api (shared={shared}) failed:\n{out}\n{err}");
-        assert!(out.contains("all C API checks passed"));
+struct Programs {
+    test_api: PathBuf,
+    test_channel: PathBuf,
+    cli: PathBuf,
+    shared: bool,
+}
 
-        let cli = compile("examples/c/fetch_command.c", "fetch_command", shared);
-        let base = [
-            "--endpoint",
-            standin.url.as_str(),
-            "--ca-file",
-            ca.as_str(),
-            "--server-id",
-        ];
-        // 200: one JSON line.
-        let (code, out, err) = run(&cli, &[&base[..], &[ID]].concat(), vg.as_deref());
-        assert_eq!(code, 0, "{err}");
-        let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!({"command_name":"START","task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001","bucket":null})
-        );
-        assert_eq!(out.lines().count(), 1);
-        // 403: exit 3, JSON last line of stderr.
-        let (code, _, err) = run(
-            &cli,
-            &[&base[..], &["no-permission"]].concat(),
-            vg.as_deref(),
-        );
-        assert_eq!(code, 3, "{err}");
-        let last: serde_json::Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
-        assert_eq!(last["status"], 403);
-        assert_eq!(last["error_code"], "SMS.9004");
-        assert_eq!(last["request_id"], "req-0123456789abcdef");
-        assert!(last["error_msg"].as_str().unwrap().contains("permission"));
-        // Bad server id and usage errors: exit 2. Unknown region: 2. Refused: 1.
-        assert_eq!(run(&cli, &[&base[..], &["../x"]].concat(), None).0, 2);
-        assert_eq!(run(&cli, &["--server-id", ID], None).0, 2);
-        assert_eq!(
-            run(&cli, &["--region", "nowhere-1", "--server-id", ID], None).0,
-            2
-        );
-        let refused = [
-            "--endpoint",
-            "http://127.0.0.1:9",
-            "--server-id",
-            ID,
-            "--retries",
-            "0",
-        ];
-        assert_eq!(run(&cli, &refused, None).0, 1);
+fn programs(prefix: &Path, shared: bool) -> Programs {
+    Programs {
+        test_api: compile(prefix, "ffi/tests/c/test_api.c", "test_api", shared),
+        test_channel: compile(prefix, "ffi/tests/c/test_channel.c", "test_channel", shared),
+        cli: compile(prefix, "examples/c/fetch_command.c", "fetch_command", shared),
+        shared,
     }
+}
+
+/// The CLI contract: a 200 is one JSON line, keys in the documented order.
+fn cli_fetches(p: &Programs, url: &str, ca: &str, under: Under<'_>) {
+    let args = ["--endpoint", url, "--ca-file", ca, "--server-id", ID];
+    let (code, out, err) = run(&p.cli, &args, under);
+    assert_eq!(code, 0, "fetch_command (shared={}) {url}:\n{err}", p.shared);
+    assert_eq!(
+        out,
+        "{\"command_name\":\"START\",\"task_id\":\"xxxxxxxxxxxxxxxxxxxxxxxx00000001\",\"bucket\":null}\n"
+    );
+}
+
+#[test]
+fn c_programs_built_the_readme_way_run_clean_under_valgrind() {
+    build_prerequisites();
+    let prefix = install();
+    let vg = valgrind();
+    let (clean, suppressed) = match vg.as_deref() {
+        Some(v) => (Under::Valgrind(v), Under::ValgrindSuppressed(v)),
+        None => (Under::Plain, Under::Plain),
+    };
+    let standin = Standin::start("chacha", &[]);
+    let aes_gcm = Standin::start("aesgcm", &["--aes-gcm-only"]);
+    for shared in [false, true] {
+        let p = programs(&prefix, shared);
+        let link = if shared { "shared" } else { "static" };
+        let ca = standin.ca.to_str().unwrap();
+
+        // A server that honours the client's cipher order: no suppressions.
+        let (code, out, err) = run(&p.test_api, &[&standin.url, ca, TOKEN], clean);
+        assert_eq!(code, 0, "test_api ({link}) failed:\n{out}\n{err}");
+        assert!(out.contains("all C API checks passed"));
+        let tag = format!("{link}-{}", std::process::id());
+        let (code, out, err) = run(&p.test_channel, &[&standin.url, ca, TOKEN, &tag], clean);
+        assert_eq!(code, 0, "test_channel ({link}) failed:\n{out}\n{err}");
+        assert!(out.contains("all C channel checks passed"));
+        // The 401 was sent once: the stop came during the auth pause.
+        let unauthorized = format!("GET /v3/sources/unauthorized-{tag}/command");
+        assert_eq!(standin.requests_with(&unauthorized), 1, "{link}");
+        let polls = format!("GET /v3/sources/wait-{tag}/command");
+        assert_eq!(standin.requests_with(&polls), 3, "{link}: nothing, nothing, START");
+        cli_fetches(&p, &standin.url, ca, clean);
+        cli_contract(&p, &standin.url, ca, clean);
+
+        // A server that picks AES-GCM, by IP and by host name: the
+        // documented suppressions make the run clean.
+        let ca = aes_gcm.ca.to_str().unwrap();
+        let (code, out, err) = run(&p.test_api, &[&aes_gcm.url, ca, TOKEN], suppressed);
+        assert_eq!(code, 0, "test_api ({link}, AES-GCM) failed:\n{out}\n{err}");
+        cli_fetches(&p, &aes_gcm.url, ca, suppressed);
+        cli_fetches(&p, &aes_gcm.url_by_name(), ca, suppressed);
+    }
+    let _ = std::fs::remove_dir_all(&prefix);
+}
+
+/// Exit codes and the JSON error line of the C CLI.
+fn cli_contract(p: &Programs, url: &str, ca: &str, under: Under<'_>) {
+    let base = ["--endpoint", url, "--ca-file", ca, "--server-id"];
+    // 403: exit 3, JSON last line of stderr, keys in the documented order.
+    let (code, _, err) = run(&p.cli, &[&base[..], &["no-permission"]].concat(), under);
+    assert_eq!(code, 3, "{err}");
+    let last_line = err.lines().last().unwrap();
+    assert!(
+        last_line.starts_with("{\"status\":403,\"error_code\":\"SMS.9004\",\"error_msg\":"),
+        "{last_line}"
+    );
+    let last: serde_json::Value = serde_json::from_str(last_line).unwrap();
+    assert_eq!(last["request_id"], "req-0123456789abcdef");
+    assert!(last["error_msg"].as_str().unwrap().contains("permission"));
+    // --wait: nothing, nothing, then the command.
+    let wait_id = format!("wait-cli-{}-{}", p.shared, std::process::id());
+    let (code, out, err) = run(
+        &p.cli,
+        &[&base[..], &[&wait_id, "--wait", "--interval-ms", "20"]].concat(),
+        under,
+    );
+    assert_eq!(code, 0, "--wait: {err}");
+    assert!(out.starts_with("{\"command_name\":\"START\""), "{out}");
+    // Bad server id and usage errors: exit 2. Unknown region: 2. Refused: 1.
+    assert_eq!(run(&p.cli, &[&base[..], &["../x"]].concat(), Under::Plain).0, 2);
+    assert_eq!(run(&p.cli, &["--server-id", ID], Under::Plain).0, 2);
+    assert_eq!(
+        run(&p.cli, &["--region", "nowhere-1", "--server-id", ID], Under::Plain).0,
+        2
+    );
+    let refused = ["--endpoint", "http://127.0.0.1:9", "--server-id", ID, "--retries", "0"];
+    assert_eq!(run(&p.cli, &refused, Under::Plain).0, 1);
 }
 
 #[test]
@@ -252,4 +352,27 @@ fn header_version_matches_the_crate() {
         header.contains(&expected),
         "ffi/cbindgen.toml's HWSMS_VERSION is stale"
     );
+}
+
+#[test]
+fn header_stands_alone_in_c99_and_cxx11() {
+    let dir = std::env::temp_dir().join(format!("hwsms-header-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = "#include \"hwsms.h\"\n\
+        int main(void) { const char *n = hwsms_result_name(HWSMS_OK); \
+        hwsms_config *c = NULL; size_t z = sizeof c; (void)z; return n == NULL; }\n";
+    for (compiler, std, file) in [("gcc", "-std=c99", "h.c"), ("g++", "-std=c++11", "h.cpp")] {
+        let src = dir.join(file);
+        std::fs::write(&src, program).unwrap();
+        let status = Command::new(compiler)
+            .args([std, "-pedantic", "-Wall", "-Wextra", "-Werror", "-c", "-o"])
+            .arg(dir.join(format!("{file}.o")))
+            .arg("-I")
+            .arg(root().join("ffi/include"))
+            .arg(&src)
+            .status()
+            .unwrap();
+        assert!(status.success(), "hwsms.h alone does not compile with {compiler} {std}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -53,12 +53,45 @@ impl Pki {
         &self,
         versions: &[&'static rustls::SupportedProtocolVersion],
     ) -> Arc<rustls::ServerConfig> {
-        self.build_server(&["localhost", "127.0.0.1", "::1"], false, versions)
+        self.build_server(
+            &["localhost", "127.0.0.1", "::1"],
+            false,
+            versions,
+            rustls::crypto::ring::default_provider(),
+        )
+    }
+
+    /// The default server, offering only AES-GCM suites (as servers that
+    /// impose their own order often pick), so the client runs ring's
+    /// AES-GCM code.
+    pub fn server_aes_gcm_only(&self) -> Arc<rustls::ServerConfig> {
+        let mut provider = rustls::crypto::ring::default_provider();
+        provider.cipher_suites.retain(|s| {
+            use rustls::CipherSuite::*;
+            matches!(
+                s.suite(),
+                TLS13_AES_128_GCM_SHA256
+                    | TLS13_AES_256_GCM_SHA384
+                    | TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+                    | TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+            )
+        });
+        self.build_server(
+            &["localhost", "127.0.0.1", "::1"],
+            false,
+            rustls::DEFAULT_VERSIONS,
+            provider,
+        )
     }
 
     /// A leaf for `names`; `expired` makes one that ended in 2020.
     pub fn server_for(&self, names: &[&str], expired: bool) -> Arc<rustls::ServerConfig> {
-        self.build_server(names, expired, rustls::DEFAULT_VERSIONS)
+        self.build_server(
+            names,
+            expired,
+            rustls::DEFAULT_VERSIONS,
+            rustls::crypto::ring::default_provider(),
+        )
     }
 
     fn build_server(
@@ -66,6 +99,7 @@ impl Pki {
         names: &[&str],
         expired: bool,
         versions: &[&'static rustls::SupportedProtocolVersion],
+        provider: rustls::crypto::CryptoProvider,
     ) -> Arc<rustls::ServerConfig> {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let mut params = CertificateParams::new(names).unwrap();
@@ -77,9 +111,8 @@ impl Pki {
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         let chain = vec![CertificateDer::from(cert.der().to_vec())];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
         Arc::new(
-            rustls::ServerConfig::builder_with_provider(provider)
+            rustls::ServerConfig::builder_with_provider(Arc::new(provider))
                 .with_protocol_versions(versions)
                 .unwrap()
                 .with_no_client_auth()
@@ -561,6 +594,10 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
 /// An SMS stand-in: answers ShowCommand like the real service.
 ///
 /// - server id `no-permission`: the seed 403;
+/// - server ids starting `unauthorized`: a 401 (APIGW.0301), whatever the
+///   credentials;
+/// - server ids starting `wait-`: "nothing to do" for the first two polls of
+///   that id, then the seed's START;
 /// - any other id: the seed 200 for ShowCommand, and `"success"` for a
 ///   well-formed result report (`POST …/command_result`; a 400 otherwise);
 /// - any other path: an API gateway 404 (APIGW.0101).
@@ -571,9 +608,16 @@ pub fn sms_standin(
     token: Option<String>,
     ak_sk: Option<(String, String)>,
 ) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    let polls: Mutex<std::collections::HashMap<String, usize>> = Mutex::default();
     move |req| {
         let rid = "req-0123456789abcdef";
         let date = http_date(unix_now());
+        let unauthorized = r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#;
+        if req.path.starts_with("/v3/sources/unauthorized") {
+            return Reply::json(401, unauthorized)
+                .header("X-Request-Id", rid)
+                .header("Date", &date);
+        }
         let authorized = match (&token, &ak_sk, req.header("X-Auth-Token")) {
             (Some(t), _, Some(got)) => t == got,
             (_, Some((ak, sk)), _) => {
@@ -598,8 +642,17 @@ pub fn sms_standin(
             .path
             .strip_prefix("/v3/sources/")
             .and_then(|p| p.strip_suffix("/command_result"));
+        let waited = |id: &str| {
+            let mut polls = polls.lock().unwrap();
+            let n = polls.entry(id.to_string()).or_default();
+            *n += 1;
+            *n > 2
+        };
         let reply = match (id, report_id) {
             (Some("no-permission"), _) | (_, Some("no-permission")) => Reply::json(403, SEED_403),
+            (Some(w), _) if w.starts_with("wait-") && req.method == "GET" && !waited(w) => {
+                Reply::json(200, r#"{"command_name":""}"#)
+            }
             (Some(_), _) if req.method == "GET" => Reply::json(200, SEED_200),
             (_, Some(_)) if req.method == "POST" && valid_report(&req.body) => {
                 Reply::json(200, "\"success\"")

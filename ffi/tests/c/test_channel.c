@@ -1,0 +1,314 @@
+/*
+ * C tests of the command channel in the hwsms C API: config clones across
+ * threads, the poller, result reports, result names and error details. Run
+ * by ffi/tests/c_api.rs against the local stand-in (examples/sms_standin.rs),
+ * under valgrind when available.
+ *
+ *   test_channel URL CA_FILE TOKEN TAG
+ *
+ * TAG makes this run's server ids unique (the stand-in counts polls per id):
+ * wait-TAG answers "nothing to do" twice, then START; unauthorized-TAG
+ * always answers 401.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hwsms.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                    \
+        }                                                                  \
+    } while (0)
+
+static const char *ID = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
+#define SENTINEL ((void *)0x1)
+
+static int streq(const char *a, const char *b) {
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static int contains(const char *haystack, const char *needle) {
+    return haystack != NULL && strstr(haystack, needle) != NULL;
+}
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms) {
+    struct timespec t;
+    t.tv_sec = ms / 1000;
+    t.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&t, NULL);
+}
+
+/* Reads a whole file into a malloc'd buffer. */
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+    if (f == NULL) return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n);
+    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* A config trusting the stand-in's CA from memory, with the new setters. */
+static hwsms_config *make_config(const char *url, const char *ca_file, const char *token) {
+    hwsms_config_builder *b = NULL;
+    hwsms_config *c = NULL;
+    hwsms_error *e = NULL;
+    size_t len = 0;
+    char *pem = read_file(ca_file, &len);
+    CHECK(pem != NULL);
+    CHECK(hwsms_config_builder_new(&b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_endpoint(b, url) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_ca_pem(b, (const uint8_t *)pem, len) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_token(b, token) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_timeout_ms(b, 20000) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_body_cap(b, 65536) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_user_agent(b, "c-agent/1.0") == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_max_idle_connections_per_host(b, 4) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_idle_connection_timeout_ms(b, 30000) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_dead_connection_timeout_ms(b, 5000) == HWSMS_OK);
+    CHECK(hwsms_config_builder_build(b, &c, &e) == HWSMS_OK);
+    CHECK(c != NULL && e == NULL);
+    hwsms_config_builder_free(b);
+    free(pem);
+    return c;
+}
+
+static void *fetch_five_times(void *arg) {
+    hwsms_config *config = arg;
+    int i;
+    for (i = 0; i < 5; i++) {
+        hwsms_command *cmd = NULL;
+        hwsms_error *err = NULL;
+        CHECK(hwsms_fetch_command(config, ID, &cmd, &err) == HWSMS_OK);
+        CHECK(hwsms_command_kind(cmd) == HWSMS_COMMAND_START);
+        hwsms_command_free(cmd);
+        hwsms_error_free(err);
+    }
+    hwsms_config_free(config);
+    return NULL;
+}
+
+static void test_clones_outlive_the_original(const char *url, const char *ca, const char *token) {
+    hwsms_config *original = make_config(url, ca, token);
+    hwsms_config *a = NULL, *b = NULL, *out = SENTINEL;
+    pthread_t ta, tb;
+    CHECK(hwsms_config_clone(original, &a) == HWSMS_OK);
+    CHECK(hwsms_config_clone(original, &b) == HWSMS_OK);
+    CHECK(hwsms_config_clone(NULL, &out) == HWSMS_ERR_NULL_ARGUMENT && out == SENTINEL);
+    CHECK(hwsms_config_clone(original, NULL) == HWSMS_ERR_NULL_ARGUMENT);
+    /* Each thread frees its own handle; the original goes first. */
+    CHECK(pthread_create(&ta, NULL, fetch_five_times, a) == 0);
+    CHECK(pthread_create(&tb, NULL, fetch_five_times, b) == 0);
+    hwsms_config_free(original);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+}
+
+static void test_poller_swallows_nothing_to_do(hwsms_config *config, const char *tag) {
+    char id[128];
+    hwsms_poller *p = NULL;
+    hwsms_command *cmd = SENTINEL;
+    hwsms_error *err = NULL;
+    snprintf(id, sizeof id, "wait-%s", tag);
+    CHECK(hwsms_poller_new(config, "bad/id", &p) == HWSMS_ERR_INVALID_SERVER_ID && p == NULL);
+    CHECK(hwsms_poller_new(config, id, &p) == HWSMS_OK);
+    CHECK(hwsms_poller_set_interval_ms(p, 0) == HWSMS_ERR_CONFIG);
+    CHECK(hwsms_poller_set_interval_ms(p, 20) == HWSMS_OK);
+    CHECK(hwsms_poller_set_backoff_cap_ms(p, 200) == HWSMS_OK);
+    CHECK(hwsms_poller_next(p, &cmd, &err) == HWSMS_OK);
+    CHECK(cmd != SENTINEL && err == NULL);
+    CHECK(hwsms_command_kind(cmd) == HWSMS_COMMAND_START);
+    CHECK(streq(hwsms_command_name(cmd), "START"));
+    CHECK(streq(hwsms_command_task_id(cmd), "xxxxxxxxxxxxxxxxxxxxxxxx00000001"));
+    hwsms_command_free(cmd);
+    hwsms_poller_free(p);
+}
+
+struct stopper {
+    const hwsms_poller *poller;
+    long after_ms;
+};
+
+static void *stop_later(void *arg) {
+    struct stopper *s = arg;
+    sleep_ms(s->after_ms);
+    hwsms_poller_stop(s->poller);
+    return NULL;
+}
+
+static void test_401_then_stop_during_the_auth_pause(hwsms_config *config, const char *tag) {
+    char id[128];
+    hwsms_poller *p = NULL;
+    hwsms_command *cmd = SENTINEL;
+    hwsms_error *err = NULL;
+    struct stopper s;
+    pthread_t t;
+    double started, took;
+    int64_t skew = 12345;
+    snprintf(id, sizeof id, "unauthorized-%s", tag);
+    CHECK(hwsms_poller_new(config, id, &p) == HWSMS_OK);
+    CHECK(hwsms_poller_set_interval_ms(p, 20) == HWSMS_OK);
+    CHECK(hwsms_poller_next(p, &cmd, &err) == HWSMS_ERR_API);
+    CHECK(cmd == SENTINEL);
+    CHECK(hwsms_error_status(err) == 401);
+    CHECK(streq(hwsms_error_code(err), "APIGW.0301"));
+    CHECK(hwsms_error_attempts(err) == 1);
+    CHECK(hwsms_error_retry_after_ms(err) == -1);
+    CHECK(hwsms_error_transport_kind(err) == HWSMS_TRANSPORT_NONE);
+    CHECK(!hwsms_error_clock_skew_secs(err, &skew) && skew == 12345);
+    CHECK(!hwsms_error_is_retryable(err));
+    hwsms_error_free(err);
+    err = NULL;
+
+    /* The next call waits out the 5-minute auth pause: stop it meanwhile. */
+    s.poller = p;
+    s.after_ms = 300;
+    CHECK(pthread_create(&t, NULL, stop_later, &s) == 0);
+    started = now_s();
+    CHECK(hwsms_poller_next(p, &cmd, &err) == HWSMS_STOPPED);
+    took = now_s() - started;
+    pthread_join(t, NULL);
+    CHECK(cmd == SENTINEL && err == NULL);
+    CHECK(took >= 0.25 && took < 5.0);
+    /* Stopped stays stopped; stopping twice and NULL are fine. */
+    hwsms_poller_stop(p);
+    hwsms_poller_stop(NULL);
+    CHECK(hwsms_poller_next(p, &cmd, &err) == HWSMS_STOPPED);
+    CHECK(hwsms_poller_next(NULL, &cmd, &err) == HWSMS_ERR_NULL_ARGUMENT);
+    hwsms_poller_free(p);
+    hwsms_poller_free(NULL);
+}
+
+static void test_reports(hwsms_config *config) {
+    hwsms_error *err = SENTINEL;
+    CHECK(hwsms_report_command_result(config, ID, "START", "success", "{\"progress\":100}", &err) == HWSMS_OK);
+    CHECK(err == SENTINEL);
+    CHECK(hwsms_report_command_result(config, ID, "STOP", "fail", NULL, &err) == HWSMS_OK);
+
+    err = NULL;
+    CHECK(hwsms_report_command_result(config, ID, "START", "done", NULL, &err) == HWSMS_ERR_INVALID_REPORT);
+    CHECK(hwsms_error_kind(err) == HWSMS_ERR_INVALID_REPORT);
+    CHECK(contains(hwsms_error_message(err), "success"));
+    CHECK(hwsms_error_attempts(err) == 0);
+    hwsms_error_free(err);
+    err = NULL;
+    CHECK(hwsms_report_command_result(config, ID, "START", "success", "[1]", &err) == HWSMS_ERR_INVALID_REPORT);
+    CHECK(contains(hwsms_error_message(err), "JSON object"));
+    hwsms_error_free(err);
+    err = NULL;
+    CHECK(hwsms_report_command_result(config, ID, "", "success", NULL, &err) == HWSMS_ERR_INVALID_REPORT);
+    hwsms_error_free(err);
+    CHECK(hwsms_report_command_result(config, ID, "START", NULL, NULL, NULL) == HWSMS_ERR_NULL_ARGUMENT);
+    CHECK(hwsms_report_command_result(config, "bad/id", "START", "success", NULL, NULL) == HWSMS_ERR_INVALID_SERVER_ID);
+    CHECK(hwsms_report_command_result(config, ID, "START", "success", "\xff", NULL) == HWSMS_ERR_INVALID_UTF8);
+}
+
+static void test_result_names(void) {
+    CHECK(streq(hwsms_result_name(HWSMS_OK), "HWSMS_OK"));
+    CHECK(streq(hwsms_result_name(HWSMS_ERR_NULL_ARGUMENT), "HWSMS_ERR_NULL_ARGUMENT"));
+    CHECK(streq(hwsms_result_name(HWSMS_ERR_INVALID_UTF8), "HWSMS_ERR_INVALID_UTF8"));
+    CHECK(streq(hwsms_result_name(HWSMS_ERR_PANIC), "HWSMS_ERR_PANIC"));
+    CHECK(streq(hwsms_result_name(HWSMS_STOPPED), "HWSMS_STOPPED"));
+    CHECK(streq(hwsms_result_name(HWSMS_ERR_INVALID_REPORT), "HWSMS_ERR_INVALID_REPORT"));
+    CHECK(streq(hwsms_result_name(999), "HWSMS_UNKNOWN_RESULT"));
+}
+
+static void test_transport_kind(void) {
+    hwsms_config_builder *b = NULL;
+    hwsms_config *c = NULL;
+    hwsms_command *cmd = NULL;
+    hwsms_error *err = NULL;
+    CHECK(hwsms_config_builder_new(&b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_endpoint(b, "http://127.0.0.1:9") == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_token(b, "t") == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_max_attempts(b, 1) == HWSMS_OK);
+    CHECK(hwsms_config_builder_build(b, &c, &err) == HWSMS_OK);
+    hwsms_config_builder_free(b);
+    CHECK(hwsms_fetch_command(c, ID, &cmd, &err) == HWSMS_ERR_TRANSPORT);
+    CHECK(hwsms_error_transport_kind(err) == HWSMS_TRANSPORT_CONNECT);
+    CHECK(hwsms_error_attempts(err) == 1);
+    CHECK(contains(hwsms_error_message(err), "refused the connection"));
+    hwsms_error_free(err);
+    hwsms_config_free(c);
+}
+
+static void test_credentials_from_env(const char *url, const char *ca) {
+    hwsms_config_builder *b = NULL;
+    hwsms_config *c = NULL;
+    hwsms_command *cmd = NULL;
+    hwsms_error *err = NULL;
+
+    /* An AK without its SK: an error naming the missing variable. */
+    setenv("HUAWEICLOUD_SDK_AK", "AKONLY", 1);
+    unsetenv("HUAWEICLOUD_SDK_SK");
+    unsetenv("CLOUD_SDK_AK");
+    unsetenv("CLOUD_SDK_SK");
+    CHECK(hwsms_config_builder_new(&b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_endpoint(b, url) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_ca_file(b, ca) == HWSMS_OK);
+    CHECK(hwsms_config_builder_credentials_from_env(b) == HWSMS_ERR_CONFIG);
+    CHECK(hwsms_config_builder_build(b, &c, &err) == HWSMS_ERR_CONFIG);
+    CHECK(contains(hwsms_error_message(err), "HUAWEICLOUD_SDK_SK"));
+    hwsms_error_free(err);
+    err = NULL;
+
+    /* AK/SK win over the token that is also set: the stand-in only accepts
+       the token, so the signed request is refused with 401. */
+    setenv("HUAWEICLOUD_SDK_SK", "some-secret-key", 1);
+    CHECK(hwsms_config_builder_credentials_from_env(b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_build(b, &c, &err) == HWSMS_OK);
+    CHECK(hwsms_fetch_command(c, ID, &cmd, &err) == HWSMS_ERR_API);
+    CHECK(hwsms_error_status(err) == 401);
+    hwsms_error_free(err);
+    hwsms_config_free(c);
+    hwsms_config_builder_free(b);
+    unsetenv("HUAWEICLOUD_SDK_AK");
+    unsetenv("HUAWEICLOUD_SDK_SK");
+}
+
+int main(int argc, char **argv) {
+    hwsms_config *config;
+    if (argc != 5) {
+        fprintf(stderr, "usage: test_channel URL CA_FILE TOKEN TAG\n");
+        return 2;
+    }
+    test_result_names();
+    test_clones_outlive_the_original(argv[1], argv[2], argv[3]);
+    config = make_config(argv[1], argv[2], argv[3]);
+    test_poller_swallows_nothing_to_do(config, argv[4]);
+    test_401_then_stop_during_the_auth_pause(config, argv[4]);
+    test_reports(config);
+    hwsms_config_free(config);
+    test_transport_kind();
+    test_credentials_from_env(argv[1], argv[2]);
+    if (failures != 0) {
+        fprintf(stderr, "%d C channel check(s) failed\n", failures);
+        return 1;
+    }
+    printf("all C channel checks passed\n");
+    return 0;
+}
