@@ -222,7 +222,12 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SMS API returned HTTP {}", self.status)?;
-        if let Some(code) = &self.error_code {
+        // A body without a code gets the status as its code: say it once.
+        if let Some(code) = self
+            .error_code
+            .as_ref()
+            .filter(|c| **c != self.status.to_string())
+        {
             write!(f, " {code}")?;
         }
         if let Some(msg) = &self.error_msg {
@@ -354,6 +359,12 @@ mod tests {
         assert_eq!(e.error_code(), Some("502"));
         assert_eq!(e.error_msg(), Some("<html> <b>502 Bad Gateway</b> </html>"));
         assert!(e.is_retryable());
+        // The status, standing in for the missing code, is said once.
+        let text = e.to_string();
+        assert!(
+            text.starts_with("SMS API returned HTTP 502: <html>"),
+            "{text}"
+        );
 
         let e = ApiError::parse(500, b"");
         assert_eq!((e.error_code(), e.error_msg()), (Some("500"), None));

@@ -13,6 +13,30 @@ use crate::{depth, fast_path};
 /// The set is open: names differ by region and API version, so a name this
 /// crate does not know is kept as [`CommandName::Other`], never an error.
 /// Matching is exact (names are upper case on the wire).
+///
+/// **Matching forward-compatibly.** A later version of this crate may learn
+/// a name that is `Other("X")` today and give it a variant of its own; code
+/// matching `Other("X")` would then silently stop matching. Match the
+/// variants you handle, and for any other name compare
+/// [`as_str()`](Self::as_str), which stays the wire name whatever the
+/// variant:
+///
+/// ```
+/// use hwsms::CommandName;
+///
+/// fn handle(name: CommandName<'_>) -> &'static str {
+///     match name {
+///         CommandName::Start => "start",
+///         CommandName::Stop => "stop",
+///         // Not `Other("UPLOAD_LOG")`: that name has a variant already,
+///         // and so may any name later.
+///         other if other.as_str() == "UPLOAD_LOG" => "upload logs",
+///         _ => "ignore",
+///     }
+/// }
+/// assert_eq!(handle(CommandName::parse("UPLOAD_LOG")), "upload logs");
+/// assert_eq!(handle(CommandName::parse("NEW_THING")), "ignore");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CommandName<'a> {
@@ -87,6 +111,19 @@ impl fmt::Display for CommandName<'_> {
 }
 
 /// A decoded ShowCommand body.
+///
+/// ```
+/// use hwsms::{CommandName, decode_command};
+///
+/// let body = br#"{"command_name":"SYNC","command_param":{"task_id":"t-9","bucket":"b"}}"#;
+/// let command = decode_command(body)?;
+/// assert_eq!(command.name(), Some(CommandName::Sync));
+/// assert_eq!((command.task_id(), command.bucket()), (Some("t-9"), Some("b")));
+/// assert!(command.is_borrowed()); // no escapes: nothing was copied
+/// let detached = command.into_owned(); // outlives the body
+/// # let _ = detached;
+/// # Ok::<_, hwsms::Error>(())
+/// ```
 ///
 /// Its strings borrow from the body bytes (`'buf`); only a string that
 /// contains a JSON escape is copied, because unescaping must write new bytes.

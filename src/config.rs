@@ -31,6 +31,30 @@ pub const DEFAULT_USER_AGENT: &str = concat!("hwsms/", env!("CARGO_PKG_VERSION")
 /// **One `Config` per process** (per endpoint and credentials): building one
 /// per call would throw away the pooled connections, the TLS sessions that
 /// make reconnects cheap, and the learned clock skew.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use hwsms::{AkSk, Config, Credentials, ProxyChoice};
+///
+/// // By region, through the official SDK's endpoint table:
+/// let config = Config::for_region(
+///     "ap-southeast-3",
+///     Credentials::ak_sk(AkSk::new("AK...", "SK...").project_id("0a1b...")),
+/// )
+/// .proxy(ProxyChoice::Url("http://proxy.corp:3128".into()))
+/// .timeout(Duration::from_secs(20))
+/// .build()?;
+///
+/// // By endpoint (a private cloud), with its CA:
+/// let private = Config::builder("https://sms.example.internal", Credentials::token("MIIT..."))
+///     .ca_file("/etc/pki/private-cloud-ca.pem")
+///     .build()?;
+///
+/// // Or everything from the environment (see `Config::from_env`):
+/// let from_env = Config::from_env()?;
+/// # let _ = (config, private, from_env);
+/// # Ok::<_, hwsms::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Config {
     inner: Arc<Inner>,
@@ -38,6 +62,10 @@ pub struct Config {
 
 struct Inner {
     endpoint: Endpoint,
+    /// `endpoint`'s base URL, computed once.
+    endpoint_url: String,
+    /// The proxy as shown to people (password redacted), computed once.
+    proxy_shown: Option<String>,
     credentials: Credentials,
     connect_timeout: Duration,
     timeout: Duration,
@@ -81,14 +109,28 @@ impl Config {
         ConfigBuilder::new(Target::Region(region_id.into()), credentials)
     }
 
-    /// Builds a config entirely from the environment; see the README's
-    /// "Environment variables" table.
+    /// Builds a config entirely from the environment.
     ///
     /// - Credentials: [`Credentials::from_env`].
     /// - Where: `HWSMS_ENDPOINT`, else `HUAWEICLOUD_SDK_REGION` (with its
     ///   `HUAWEICLOUD_SDK_REGION_SMS_<ID>` override).
     /// - TLS: `HWSMS_CA_FILE`, else `HWSMS_SYSTEM_ROOTS=1`, else webpki roots.
     /// - Proxy: `HWSMS_PROXY` (a URL), else `HWSMS_PROXY_FROM_ENV=1`, else direct.
+    ///
+    /// The switches accept `1`, `true`, `yes`, `on` and `0`, `false`, `no`,
+    /// `off` in any letter case; anything else is a configuration error
+    /// rather than silently "off".
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for missing or unusable values.
+    ///
+    /// ```no_run
+    /// // HUAWEICLOUD_SDK_AK/SK/PROJECT_ID and HUAWEICLOUD_SDK_REGION=ap-southeast-3 set.
+    /// let config = hwsms::Config::from_env()?;
+    /// println!("asking {}", config.endpoint());
+    /// # Ok::<_, hwsms::Error>(())
+    /// ```
     pub fn from_env() -> Result<Config, Error> {
         let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
         let credentials = Credentials::from_env()?;
@@ -101,22 +143,24 @@ impl Config {
                 ));
             }
         };
+        let system_roots = switch("HWSMS_SYSTEM_ROOTS", var("HWSMS_SYSTEM_ROOTS"))?;
         if let Some(ca) = var("HWSMS_CA_FILE") {
             builder = builder.ca_file(ca);
-        } else if var("HWSMS_SYSTEM_ROOTS").is_some_and(|v| v == "1") {
+        } else if system_roots {
             builder = builder.tls_roots(TlsRoots::System);
         }
+        let proxy_from_env = switch("HWSMS_PROXY_FROM_ENV", var("HWSMS_PROXY_FROM_ENV"))?;
         if let Some(p) = var("HWSMS_PROXY") {
             builder = builder.proxy(ProxyChoice::Url(p));
-        } else if var("HWSMS_PROXY_FROM_ENV").is_some_and(|v| v == "1") {
+        } else if proxy_from_env {
             builder = builder.proxy(ProxyChoice::FromEnv);
         }
         builder.build()
     }
 
     /// The endpoint base URL, e.g. `https://sms.cn-north-4.myhuaweicloud.com`.
-    pub fn endpoint(&self) -> String {
-        self.inner.endpoint.base_url()
+    pub fn endpoint(&self) -> &str {
+        &self.inner.endpoint_url
     }
     /// The credentials.
     pub fn credentials(&self) -> &Credentials {
@@ -144,8 +188,8 @@ impl Config {
     }
     /// The proxy in use after applying the environment rules, password redacted;
     /// `None` when connecting directly.
-    pub fn proxy(&self) -> Option<String> {
-        self.inner.proxy.as_ref().map(ToString::to_string)
+    pub fn proxy(&self) -> Option<&str> {
+        self.inner.proxy_shown.as_deref()
     }
     /// Most requests one call sends, every request counted.
     pub fn max_attempts(&self) -> u32 {
@@ -208,6 +252,21 @@ impl fmt::Debug for Config {
             .field("connections", &i.connections)
             .field("clock_skew_secs", &i.clock.offset_secs())
             .finish()
+    }
+}
+
+/// Reads an on/off environment switch; unset or empty is off.
+fn switch(name: &str, value: Option<String>) -> Result<bool, Error> {
+    let Some(v) = value else {
+        return Ok(false);
+    };
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(Error::config(format!(
+            "{name} must be 1, true, yes or on (or 0, false, no, off), not {:?}",
+            v.chars().take(32).collect::<String>()
+        ))),
     }
 }
 
@@ -450,6 +509,8 @@ impl ConfigBuilder {
 
         Ok(Config {
             inner: Arc::new(Inner {
+                endpoint_url: endpoint.base_url(),
+                proxy_shown: proxy.as_ref().map(ToString::to_string),
                 endpoint,
                 credentials: self.credentials,
                 connect_timeout: self.connect_timeout,
@@ -473,6 +534,24 @@ mod tests {
 
     fn token() -> Credentials {
         Credentials::token("T0KEN-MARKER")
+    }
+
+    #[test]
+    fn switches_accept_the_usual_words_and_refuse_the_rest() {
+        for on in ["1", "true", "TRUE", "Yes", "on", " on "] {
+            assert!(switch("X", Some(on.into())).unwrap(), "{on}");
+        }
+        for off in ["0", "false", "No", "OFF"] {
+            assert!(!switch("X", Some(off.into())).unwrap(), "{off}");
+        }
+        assert!(!switch("X", None).unwrap());
+        let e = switch("HWSMS_SYSTEM_ROOTS", Some("enabled".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("HWSMS_SYSTEM_ROOTS") && e.contains("enabled"),
+            "{e}"
+        );
     }
 
     #[test]

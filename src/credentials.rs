@@ -25,6 +25,17 @@ impl fmt::Debug for Secret {
 /// Either an IAM token, sent as `X-Auth-Token`, or an access key pair that
 /// signs each request with `SDK-HMAC-SHA256`. `Debug` shows the access key
 /// and scope but never the token, secret key or security token.
+///
+/// ```
+/// use hwsms::{AkSk, Credentials};
+///
+/// let signed = Credentials::ak_sk(AkSk::new("HPUA...", "secret").project_id("0a1b..."));
+/// assert_eq!(signed.as_ak_sk().map(|k| k.ak()), Some("HPUA..."));
+/// assert!(!format!("{signed:?}").contains("secret"));
+///
+/// let token = Credentials::token("MIIT...");
+/// assert!(token.as_ak_sk().is_none());
+/// ```
 #[derive(Clone, Debug)]
 pub struct Credentials(pub(crate) Kind);
 
@@ -185,8 +196,17 @@ fn header_safe(what: &str, value: &str) -> Result<(), Error> {
 ///
 /// The scope decides which extra header is signed and sent:
 /// `project_id` as `X-Project-Id` (what the official SMS clients use),
-/// `domain_id` as `X-Domain-Id` (account-level). Temporary credentials add
-/// `security_token` as `X-Security-Token`.
+/// `domain_id` as `X-Domain-Id` (account-level); set one, not both.
+/// Temporary credentials add `security_token` as `X-Security-Token`.
+///
+/// ```
+/// use hwsms::AkSk;
+///
+/// let key = AkSk::new("HPUA...", "secret")
+///     .project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9")
+///     .security_token("gQpjbi1ub3J0aC00...");   // temporary credentials
+/// assert_eq!(key.project_id_value(), Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9"));
+/// ```
 #[derive(Clone)]
 pub struct AkSk {
     pub(crate) ak: String,
@@ -327,7 +347,12 @@ mod tests {
     }
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |n| pairs.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())
+        move |n| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]

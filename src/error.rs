@@ -14,6 +14,25 @@ use crate::server_id::InvalidServerId;
 /// `Display` says what happened and what to do about it; no variant ever
 /// contains a token, secret key, security token or proxy password.
 /// [`Error::is_retryable`] tells whether sending the same request later can help.
+///
+/// ```no_run
+/// use hwsms::{Config, Error, TransportKind, fetch_command};
+///
+/// let config = Config::from_env()?;
+/// match fetch_command(&config, "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f") {
+///     Ok(response) => println!("{:?}", response.command()?.name()),
+///     // Worth trying again later: network trouble, timeouts, 429, 5xx.
+///     Err(e) if e.is_retryable() => eprintln!("will retry: {e}"),
+///     Err(Error::Api(api)) if api.status() == 403 => {
+///         eprintln!("no permission ({:?}); ask for sms:server:getCommand", api.error_code())
+///     }
+///     Err(Error::Transport(t)) if t.kind() == TransportKind::Tls => {
+///         eprintln!("TLS: {} (an inspecting proxy? try TlsRoots::System)", t.detail())
+///     }
+///     Err(e) => return Err(e),
+/// }
+/// # Ok::<_, Error>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -34,6 +53,7 @@ pub enum Error {
     Transport(Box<TransportError>),
     /// The response body is larger than the configured cap. Reading stopped at
     /// the cap (or before, when `Content-Length` already said so).
+    #[non_exhaustive]
     BodyTooLarge {
         /// The cap in bytes.
         cap: usize,

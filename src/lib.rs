@@ -1,9 +1,10 @@
 //! # hwsms
 //!
-//! A blocking, minimal-dependency client for one call of Huawei Cloud's
-//! Server Migration Service: `GET /v3/sources/{server_id}/command`
+//! A blocking, minimal-dependency client for the command channel of Huawei
+//! Cloud's Server Migration Service: `GET /v3/sources/{server_id}/command`
 //! ("ShowCommand"), which a migration agent on a source server polls to learn
-//! what to do next (START, STOP, SYNC, …).
+//! what to do next (START, STOP, SYNC, …), and
+//! `POST /v3/sources/{server_id}/command_result`, which reports how it went.
 //!
 //! - **Blocking**: no async runtime; it links into synchronous agents.
 //! - **Minimal**: ureq, rustls (ring), webpki-roots, serde and serde_json.
@@ -35,6 +36,11 @@
 //! # Ok::<_, hwsms::Error>(())
 //! ```
 //!
+//! An agent's whole loop is a [`Poller`] (which paces itself and stops on a
+//! signal through its [`PollerHandle`]) and [`report_command_result`]; the
+//! README's "Running an agent loop" has a complete example. Configure once
+//! with [`Config`] (or [`Config::from_env`]) and share it.
+//!
 //! Agents with their own HTTP stack can decode a body with [`decode_command`],
 //! and sign requests with [`signer::sign`].
 //!
@@ -46,6 +52,14 @@
 //! AK/SK failures lock the key). Non-2xx answers carry the parsed SMS error
 //! body as [`ApiError`]. Redirects are reported, never followed. No error
 //! message contains a token, secret key, security token or proxy password.
+//!
+//! ## Logging
+//!
+//! hwsms itself logs nothing. ureq and rustls log through the `log` crate;
+//! up to DEBUG their records carry no secret. **Never enable TRACE for the
+//! `ureq` or `ureq_proto` targets in production**: at TRACE ureq dumps the
+//! raw HTTP bytes, unredacted by design, and those carry the token or the
+//! signature headers.
 //!
 //! ## TLS
 //!
@@ -85,14 +99,13 @@ mod stop;
 mod tls_roots;
 
 pub use api_error::{ApiError, ErrorDetail};
-pub use clock::{format_sdk_date, parse_sdk_date};
 pub use command::{Command, CommandName, decode_command};
 pub use config::{Config, ConfigBuilder, DEFAULT_USER_AGENT};
 pub use credentials::{AkSk, Credentials};
 pub use error::{ConfigError, DecodeError, Error, Redirect, TransportError, TransportKind};
 pub use fetch::{Response, fetch_command};
 pub use poller::{Polled, Poller, PollerHandle, PollerStatus};
-pub use proxy::{ProxyChoice, bypasses as no_proxy_matches};
+pub use proxy::{ProxyChoice, no_proxy_matches};
 pub use report::{CommandOutcome, InvalidReport, ReportReceipt, report_command_result};
 pub use schedule::{
     DEFAULT_AUTH_PAUSE, DEFAULT_BACKOFF_CAP, DEFAULT_POLL_INTERVAL, PollEvent, PollSchedule,

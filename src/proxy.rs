@@ -7,6 +7,21 @@ use crate::endpoint::{Endpoint, Scheme, split_host_port};
 use crate::error::Error;
 
 /// How a [`Config`](crate::Config) reaches the endpoint.
+///
+/// ```no_run
+/// use hwsms::{Config, Credentials, ProxyChoice};
+///
+/// // An explicit proxy; the password is percent-decoded and never printed.
+/// let via_proxy = Config::for_region("cn-north-4", Credentials::token("MIIT..."))
+///     .proxy(ProxyChoice::Url("http://agent:p%40ss@10.0.0.8:3128".into()))
+///     .build()?;
+/// // HTTPS_PROXY / NO_PROXY, by curl's rules (ignored unless asked for).
+/// let from_env = Config::for_region("cn-north-4", Credentials::token("MIIT..."))
+///     .proxy(ProxyChoice::FromEnv)
+///     .build()?;
+/// # let _ = (via_proxy, from_env);
+/// # Ok::<_, hwsms::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ProxyChoice {
@@ -162,7 +177,7 @@ pub(crate) fn resolve_with(
                 .iter()
                 .find_map(get)
                 .unwrap_or_default();
-            if bypasses(&no_proxy, endpoint.bare_host()) {
+            if no_proxy_matches(&no_proxy, endpoint.bare_host()) {
                 return Ok(None);
             }
             ProxyUrl::parse(url.trim()).map(Some)
@@ -176,7 +191,7 @@ pub(crate) fn resolve_with(
 /// or CIDR range (`10.0.0.0/8`, `::1/128`) matches IP-literal hosts in it;
 /// a name matches itself and its subdomains, with or without a leading dot.
 /// Names are not resolved, as in curl.
-pub fn bypasses(no_proxy: &str, host: &str) -> bool {
+pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
     let host = host
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -281,24 +296,24 @@ mod tests {
 
     #[test]
     fn no_proxy_rules() {
-        assert!(bypasses("*", "anything.example"));
-        assert!(bypasses("example.com", "example.com"));
-        assert!(bypasses("example.com", "sms.EXAMPLE.com"));
-        assert!(bypasses(".example.com", "sms.example.com"));
-        assert!(bypasses(".example.com", "example.com"));
-        assert!(!bypasses("example.com", "badexample.com"));
-        assert!(!bypasses("sms.example.com", "example.com"));
-        assert!(bypasses("foo, 10.0.0.0/8", "10.20.30.40"));
-        assert!(!bypasses("10.0.0.0/8", "11.0.0.1"));
-        assert!(bypasses("127.0.0.0/8", "127.0.0.1"));
-        assert!(bypasses("::1/128", "[::1]"));
-        assert!(bypasses("0.0.0.0/0", "8.8.8.8"));
-        assert!(bypasses("192.168.1.5", "192.168.1.5"));
-        assert!(!bypasses("192.168.1.5", "192.168.1.6"));
-        assert!(bypasses("localhost:8080", "localhost"));
-        assert!(!bypasses("", "x"));
-        assert!(!bypasses("10.0.0.0/33", "10.0.0.1"));
-        assert!(!bypasses("10.0.0.0/8", "ten.example"));
+        assert!(no_proxy_matches("*", "anything.example"));
+        assert!(no_proxy_matches("example.com", "example.com"));
+        assert!(no_proxy_matches("example.com", "sms.EXAMPLE.com"));
+        assert!(no_proxy_matches(".example.com", "sms.example.com"));
+        assert!(no_proxy_matches(".example.com", "example.com"));
+        assert!(!no_proxy_matches("example.com", "badexample.com"));
+        assert!(!no_proxy_matches("sms.example.com", "example.com"));
+        assert!(no_proxy_matches("foo, 10.0.0.0/8", "10.20.30.40"));
+        assert!(!no_proxy_matches("10.0.0.0/8", "11.0.0.1"));
+        assert!(no_proxy_matches("127.0.0.0/8", "127.0.0.1"));
+        assert!(no_proxy_matches("::1/128", "[::1]"));
+        assert!(no_proxy_matches("0.0.0.0/0", "8.8.8.8"));
+        assert!(no_proxy_matches("192.168.1.5", "192.168.1.5"));
+        assert!(!no_proxy_matches("192.168.1.5", "192.168.1.6"));
+        assert!(no_proxy_matches("localhost:8080", "localhost"));
+        assert!(!no_proxy_matches("", "x"));
+        assert!(!no_proxy_matches("10.0.0.0/33", "10.0.0.1"));
+        assert!(!no_proxy_matches("10.0.0.0/8", "ten.example"));
     }
 
     #[test]

@@ -30,7 +30,9 @@ pub fn override_var(region_id: &str) -> String {
 
 /// The SMS endpoint of `region_id`: the override variable when set, else the table.
 ///
-/// An override may name any region, including one missing from the table.
+/// Region ids are matched without surrounding white space and whatever
+/// their letter case (`" AP-SOUTHEAST-3"` is `ap-southeast-3`). An override
+/// may name any region, including one missing from the table.
 pub fn endpoint_for(region_id: &str) -> Result<String, Error> {
     endpoint_with(region_id, |n| std::env::var(n).ok())
 }
@@ -39,6 +41,7 @@ pub(crate) fn endpoint_with(
     region_id: &str,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<String, Error> {
+    let region_id = &region_id.trim().to_ascii_lowercase();
     if let Some(url) = env(&override_var(region_id)).filter(|v| !v.trim().is_empty()) {
         return Ok(url.trim().to_string());
     }
@@ -81,5 +84,21 @@ mod tests {
             override_var("ap-southeast-3"),
             "HUAWEICLOUD_SDK_REGION_SMS_AP_SOUTHEAST_3"
         );
+    }
+
+    #[test]
+    fn region_ids_are_trimmed_and_case_insensitive() {
+        let none = |_: &str| None;
+        for id in ["ap-southeast-3 ", "AP-SOUTHEAST-3", "\tAp-Southeast-3\n"] {
+            assert_eq!(
+                endpoint_with(id, none).unwrap(),
+                "https://sms.ap-southeast-3.myhuaweicloud.com",
+                "{id:?}"
+            );
+        }
+        let env = |n: &str| {
+            (n == "HUAWEICLOUD_SDK_REGION_SMS_CN_NORTH_4").then(|| "https://x.test".to_string())
+        };
+        assert_eq!(endpoint_with(" CN-North-4", env).unwrap(), "https://x.test");
     }
 }

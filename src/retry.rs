@@ -8,13 +8,17 @@ use crate::limits::{BACKOFF_BASE, BACKOFF_CAP, RETRY_AFTER_CAP};
 /// The wait before retry number `retry` (1 for the first retry): exponential
 /// backoff with full jitter, uniform in `[0, min(cap, base * 2^(retry-1))]`.
 pub(crate) fn backoff(retry: u32) -> Duration {
+    backoff_with(retry, random_unit())
+}
+
+/// [`backoff`] for a given uniform draw `unit` in `[0, 1]`.
+fn backoff_with(retry: u32, unit: f64) -> Duration {
     let ceiling = BACKOFF_BASE
         .saturating_mul(
             1u32.checked_shl(retry.saturating_sub(1))
                 .unwrap_or(u32::MAX),
         )
         .min(BACKOFF_CAP);
-    let unit = random_unit();
     ceiling.mul_f64(unit)
 }
 
@@ -48,18 +52,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_stays_within_its_envelope() {
-        for retry in 1..=40 {
-            let ceiling = BACKOFF_BASE
-                .saturating_mul(1 << (retry - 1).min(20))
-                .min(BACKOFF_CAP);
-            for _ in 0..20 {
-                assert!(backoff(retry) <= ceiling, "retry {retry}");
-            }
+    fn backoff_doubles_from_200_ms_to_a_10_s_cap() {
+        // The top of each step (a draw of 1.0), written out.
+        let ms = [200, 400, 800, 1600, 3200, 6400, 10_000, 10_000];
+        for (retry, top) in (1..).zip(ms) {
+            assert_eq!(
+                backoff_with(retry, 1.0),
+                Duration::from_millis(top),
+                "retry {retry}"
+            );
         }
-        // Jitter: 50 draws of the first step are not all the same.
-        let draws: std::collections::HashSet<_> = (0..50).map(|_| backoff(1)).collect();
-        assert!(draws.len() > 1);
+        for retry in [40, u32::MAX] {
+            assert_eq!(backoff_with(retry, 1.0), Duration::from_secs(10));
+        }
+        // Full jitter: the draw scales the whole step.
+        assert_eq!(backoff_with(3, 0.0), Duration::ZERO);
+        assert_eq!(backoff_with(3, 0.5), Duration::from_millis(400));
+    }
+
+    #[test]
+    fn draws_are_uniform_in_the_unit_interval() {
+        let draws: Vec<f64> = (0..2000).map(|_| random_unit()).collect();
+        assert!(draws.iter().all(|u| (0.0..=1.0).contains(u)));
+        // 2000 uniform draws cover both ends of the interval.
+        assert!(draws.iter().any(|u| *u < 0.05) && draws.iter().any(|u| *u > 0.95));
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((0.4..0.6).contains(&mean), "mean {mean}");
+        for retry in 1..=10 {
+            assert!(backoff(retry) <= Duration::from_secs(10));
+        }
     }
 
     #[test]

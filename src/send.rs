@@ -91,7 +91,7 @@ pub(crate) fn send(
     let body = call.body.unwrap_or_default();
     let mut request = http::Request::builder()
         .method(call.method.as_str())
-        .uri(format!("{}{}", endpoint.base_url(), call.path))
+        .uri(format!("{}{}", config.endpoint(), call.path))
         // ureq would derive the same Host; set it so the signed value is the sent one.
         .header("Host", &endpoint.authority);
     let content_type = [("Content-Type", "application/json")];

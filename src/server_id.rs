@@ -12,8 +12,13 @@ pub enum InvalidServerId {
     Empty,
     /// The id is longer than [`SERVER_ID_MAX_LEN`] bytes; carries its length.
     TooLong(usize),
-    /// The id contains a byte outside `A-Za-z0-9._~-`; carries its byte offset.
-    ForbiddenChar(usize),
+    /// The id contains a character outside `A-Za-z0-9._~-`.
+    ForbiddenChar {
+        /// Its position, counting characters from 1.
+        position: usize,
+        /// The character.
+        found: char,
+    },
     /// The id is `.` or `..`, which would change the request path.
     DotSegment,
 }
@@ -23,9 +28,31 @@ impl fmt::Display for InvalidServerId {
         match self {
             Self::Empty => f.write_str("it is empty"),
             Self::TooLong(n) => write!(f, "it is {n} bytes long, more than {SERVER_ID_MAX_LEN}"),
-            Self::ForbiddenChar(at) => write!(f, "byte {at} is not one of A-Z a-z 0-9 . _ ~ -"),
+            Self::ForbiddenChar { position, found } => {
+                write!(
+                    f,
+                    "character {position} is {}, which an id cannot contain (only A-Z a-z 0-9 . _ ~ -)",
+                    describe(*found)
+                )?;
+                if matches!(found, '\n' | '\r' | ' ' | '\t') {
+                    f.write_str("; was it read from a file or command output with its line end?")?;
+                }
+                Ok(())
+            }
             Self::DotSegment => f.write_str("'.' and '..' are path segments, not ids"),
         }
+    }
+}
+
+/// Names a character for a person: the invisible ones by name.
+fn describe(c: char) -> String {
+    match c {
+        '\n' => "a newline".into(),
+        '\r' => "a carriage return".into(),
+        '\t' => "a tab".into(),
+        ' ' => "a space".into(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("'{c}'"),
     }
 }
 
@@ -46,8 +73,15 @@ impl<'a> ServerId<'a> {
         if id.len() > SERVER_ID_MAX_LEN {
             return Err(InvalidServerId::TooLong(id.len()));
         }
-        if let Some(at) = id.bytes().position(|b| !is_unreserved(b)) {
-            return Err(InvalidServerId::ForbiddenChar(at));
+        let bad = id
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !c.is_ascii() || !is_unreserved(*c as u8));
+        if let Some((at, found)) = bad {
+            return Err(InvalidServerId::ForbiddenChar {
+                position: at + 1,
+                found,
+            });
         }
         if id == "." || id == ".." {
             return Err(InvalidServerId::DotSegment);
@@ -93,6 +127,32 @@ mod tests {
     }
 
     #[test]
+    fn the_bad_character_is_named_with_its_position() {
+        let id = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f\n";
+        let err = ServerId::parse(id).unwrap_err();
+        assert_eq!(
+            err,
+            InvalidServerId::ForbiddenChar {
+                position: 37,
+                found: '\n'
+            }
+        );
+        let text = err.to_string();
+        assert!(text.starts_with("character 37 is a newline"), "{text}");
+        assert!(text.contains("line end"), "{text}");
+        for (id, expected) in [
+            ("a b", "character 2 is a space"),
+            ("a/b", "character 2 is '/'"),
+            ("äb", "character 1 is 'ä'"),
+            ("aé/", "character 2 is 'é'"),
+            ("a\u{1}", "character 2 is the control character U+0001"),
+        ] {
+            let text = ServerId::parse(id).unwrap_err().to_string();
+            assert!(text.starts_with(expected), "{id:?}: {text}");
+        }
+    }
+
+    #[test]
     fn length_limit_is_inclusive() {
         let at = "a".repeat(SERVER_ID_MAX_LEN);
         assert!(ServerId::parse(&at).is_ok());
@@ -118,13 +178,19 @@ mod tests {
             "a@b",
         ] {
             assert!(
-                matches!(ServerId::parse(bad), Err(InvalidServerId::ForbiddenChar(_))),
+                matches!(
+                    ServerId::parse(bad),
+                    Err(InvalidServerId::ForbiddenChar { .. })
+                ),
                 "{bad:?} must be rejected"
             );
         }
         assert_eq!(
             ServerId::parse("ab/"),
-            Err(InvalidServerId::ForbiddenChar(2))
+            Err(InvalidServerId::ForbiddenChar {
+                position: 3,
+                found: '/'
+            })
         );
     }
 }

@@ -9,7 +9,7 @@ use std::fmt::{self, Write as _};
 
 use ring::{digest, hmac};
 
-use crate::clock::format_sdk_date;
+pub use crate::clock::{format_sdk_date, parse_sdk_date};
 use crate::credentials::AkSk;
 use crate::server_id::is_unreserved;
 

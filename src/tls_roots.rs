@@ -10,6 +10,22 @@ use crate::error::Error;
 
 /// The trust anchors for TLS. TLS is always verified; there is no switch to
 /// turn verification off.
+///
+/// ```no_run
+/// use hwsms::{Config, Credentials, TlsRoots};
+///
+/// // Behind a TLS-inspecting proxy whose CA the host trusts:
+/// let config = Config::for_region("ap-southeast-3", Credentials::token("MIIT..."))
+///     .tls_roots(TlsRoots::System)
+///     .build()?;
+/// // A private cloud's CA, compiled in:
+/// let private = Config::builder("https://sms.example.internal", Credentials::token("MIIT..."))
+///     .tls_roots(TlsRoots::Pem(include_bytes!("../tests/data/seed_200.json").to_vec()))
+///     .build();
+/// assert!(private.is_err(), "a file without certificates is refused");
+/// # let _ = config;
+/// # Ok::<_, hwsms::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum TlsRoots {

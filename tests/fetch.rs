@@ -246,7 +246,8 @@ fn body_over_the_cap_stops_reading() {
             err,
             Error::BodyTooLarge {
                 cap: 4096,
-                status: 200
+                status: 200,
+                ..
             }
         ),
         "{err:?}"

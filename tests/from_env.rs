@@ -76,10 +76,7 @@ fn configuration_from_the_environment() {
         (key.ak(), key.project_id_value()),
         ("AKVALUE", Some("proj"))
     );
-    assert_eq!(
-        c.proxy().as_deref(),
-        Some("http://user:[REDACTED]@proxy.corp:3128")
-    );
+    assert_eq!(c.proxy(), Some("http://user:[REDACTED]@proxy.corp:3128"));
     let dbg = format!("{c:?}");
     for m in ["SK-MARKER", "ST-MARKER", "TOKEN-MARKER", "PW-MARKER"] {
         assert!(!dbg.contains(m), "{m} in {dbg}");
@@ -113,7 +110,7 @@ fn configuration_from_the_environment() {
     assert_eq!(c.endpoint(), "https://127.0.0.1:9443");
     assert!(c.credentials().as_ak_sk().is_none());
     assert_eq!(c.tls_roots(), &TlsRoots::PemFile(ca.clone()));
-    assert_eq!(c.proxy().as_deref(), Some("http://127.0.0.1:3128"));
+    assert_eq!(c.proxy(), Some("http://127.0.0.1:3128"));
 
     set(&[("HWSMS_CA_FILE", None), ("HWSMS_SYSTEM_ROOTS", Some("1"))]);
     match Config::from_env() {

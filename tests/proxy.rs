@@ -24,10 +24,9 @@ fn config(pki: &Pki, server: &Server, proxy: ProxyChoice) -> Result<Config, Erro
 }
 
 #[test]
+#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
 fn through_a_proxy_without_auth() {
-    let Some(proxy) = Tinyproxy::start(None) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(None);
     let (pki, server) = https_server();
     let config = config(&pki, &server, ProxyChoice::Url(proxy.url())).unwrap();
     let resp = fetch_command(&config, ID).unwrap();
@@ -37,10 +36,9 @@ fn through_a_proxy_without_auth() {
 }
 
 #[test]
+#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
 fn through_a_proxy_with_basic_auth_and_encoded_credentials() {
-    let Some(proxy) = Tinyproxy::start(Some(("agent", "pa-ss.w_rd"))) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(Some(("agent", "pa-ss.w_rd")));
     let (pki, server) = https_server();
     // "%2D" is "-": the password must be percent-decoded before Basic encoding.
     let url = format!("http://agent:pa%2Dss.w_rd@127.0.0.1:{}", proxy.port);
@@ -51,10 +49,9 @@ fn through_a_proxy_with_basic_auth_and_encoded_credentials() {
 }
 
 #[test]
+#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
 fn wrong_proxy_password_is_a_clear_407_error() {
-    let Some(proxy) = Tinyproxy::start(Some(("agent", "right"))) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(Some(("agent", "right")));
     let (pki, server) = https_server();
     let url = format!("http://agent:WRONGPW-MARKER@127.0.0.1:{}", proxy.port);
     let config = Config::builder(server.url(), Credentials::token("TOKEN-MARKER"))
@@ -131,6 +128,16 @@ fn proxy_that_refuses_connections() {
 
 /// The CLI with `--proxy-from-env`, in a clean environment plus `vars`.
 fn cli_via_env(server: &Server, ca: &std::path::Path, vars: &[(&str, String)]) -> i32 {
+    cli_with_env(server, ca, vars, true)
+}
+
+/// The CLI, with or without `--proxy-from-env`, in a clean environment plus `vars`.
+fn cli_with_env(
+    server: &Server,
+    ca: &std::path::Path,
+    vars: &[(&str, String)],
+    from_env: bool,
+) -> i32 {
     let exe = std::env::current_exe().unwrap();
     let bin = exe
         .parent()
@@ -146,12 +153,14 @@ fn cli_via_env(server: &Server, ca: &std::path::Path, vars: &[(&str, String)]) -
             &server.url(),
             "--server-id",
             ID,
-            "--proxy-from-env",
             "--retries",
             "0",
         ])
         .arg("--ca-file")
         .arg(ca);
+    if from_env {
+        cmd.arg("--proxy-from-env");
+    }
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -161,10 +170,9 @@ fn cli_via_env(server: &Server, ca: &std::path::Path, vars: &[(&str, String)]) -
 }
 
 #[test]
+#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
 fn environment_rules_follow_curl() {
-    let Some(proxy) = Tinyproxy::start(None) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(None);
     let (pki, server) = https_server();
     let ca = pki.ca_file();
     let dead = {
@@ -224,15 +232,69 @@ fn environment_rules_follow_curl() {
         ],
     );
     assert_eq!(code, 1);
-    // Without --proxy-from-env the variables are ignored entirely.
     assert_eq!(proxy.connect_requests(), 4);
 }
 
 #[test]
-fn environment_is_ignored_unless_asked() {
-    // The library must not pick up proxy variables on its own (ureq would).
+fn without_proxy_from_env_the_cli_ignores_the_variables() {
     let (pki, server) = https_server();
-    let config = config(&pki, &server, ProxyChoice::Direct).unwrap();
-    assert_eq!(config.proxy(), None);
-    fetch_command(&config, ID).unwrap();
+    let ca = pki.ca_file();
+    let dead = format!("http://127.0.0.1:{}", support::free_port());
+    let vars = [
+        ("HTTPS_PROXY", dead.clone()),
+        ("https_proxy", dead.clone()),
+        ("ALL_PROXY", dead.clone()),
+        ("all_proxy", dead),
+    ];
+    // Every proxy variable points at a dead port: only a direct call succeeds.
+    assert_eq!(cli_with_env(&server, &ca, &vars, false), 0);
+    assert_eq!(server.requests().len(), 1);
+    // The same variables with --proxy-from-env fail: they were really set.
+    assert_eq!(cli_with_env(&server, &ca, &vars, true), 1);
+}
+
+#[test]
+fn environment_is_ignored_unless_asked() {
+    // The library must not pick up proxy variables on its own (ureq would,
+    // ALL_PROXY first). A child process gets a dead proxy in every variable
+    // and builds a direct Config: its call must still succeed.
+    if let Ok(url) = std::env::var("HWSMS_PROXY_ENV_CHILD") {
+        let ca = std::env::var("HWSMS_PROXY_ENV_CA").unwrap();
+        let config = Config::builder(url, Credentials::token("TOKEN-MARKER"))
+            .ca_pem(ca.as_bytes())
+            .max_attempts(1)
+            .build()
+            .unwrap();
+        assert_eq!(config.proxy(), None);
+        fetch_command(&config, ID).unwrap();
+        return;
+    }
+    let (pki, server) = https_server();
+    let dead = format!("http://127.0.0.1:{}", support::free_port());
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--exact",
+            "environment_is_ignored_unless_asked",
+            "--nocapture",
+        ])
+        .env("HWSMS_PROXY_ENV_CHILD", server.url())
+        .env("HWSMS_PROXY_ENV_CA", &pki.ca_pem);
+    for var in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ] {
+        child.env(var, &dead);
+    }
+    let out = child.output().unwrap();
+    assert!(
+        out.status.success(),
+        "the child failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(server.requests().len(), 1, "the child called directly");
 }

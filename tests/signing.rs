@@ -31,7 +31,7 @@ fn gateway(
             SignatureCheck::Ok => Reply::json(200, SEED_200),
             SignatureCheck::Expired { sdk_date } => {
                 let server_time = if server_time_in_body {
-                    format!(",server time:{}", hwsms::format_sdk_date(now))
+                    format!(",server time:{}", hwsms::signer::format_sdk_date(now))
                 } else {
                     String::new()
                 };
@@ -231,7 +231,7 @@ fn when_the_resent_request_fails_too_the_error_gives_the_skew() {
             401,
             &format!(
                 r#"{{"error_code":"APIG.0303","error_msg":"Incorrect app authentication information: signature expired, signature time:20000101T000000Z,server time:{}"}}"#,
-                hwsms::format_sdk_date(now)
+                hwsms::signer::format_sdk_date(now)
             ),
         )
     });

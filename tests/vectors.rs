@@ -93,7 +93,7 @@ fn sign_matches_vectors_end_to_end() {
         if let Some(t) = h["X-Security-Token"].as_str() {
             key = key.security_token(t);
         }
-        let at = hwsms::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
+        let at = hwsms::signer::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
         let req = hwsms::signer::SigningRequest::new(
             "GET",
             v["host"].as_str().unwrap(),
@@ -145,7 +145,7 @@ fn post_command_result_vector_end_to_end() {
         v["secret_key"].as_str().unwrap(),
     )
     .project_id(h["X-Project-Id"].as_str().unwrap());
-    let at = hwsms::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
+    let at = hwsms::signer::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
     let headers = [("Content-Type", h["Content-Type"].as_str().unwrap())];
     let body = v["body"].as_str().unwrap();
     // The body report_command_result writes for START/success/{"k":"v"}.

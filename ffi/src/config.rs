@@ -168,7 +168,10 @@ pub unsafe extern "C" fn hwsms_config_builder_set_token(
     unsafe {
         with_builder(builder, |b| {
             let token = Credentials::token(arg(value)?);
-            let signing = b.credentials.as_ref().is_some_and(|c| c.as_ak_sk().is_some());
+            let signing = b
+                .credentials
+                .as_ref()
+                .is_some_and(|c| c.as_ak_sk().is_some());
             if !signing {
                 b.credentials = Some(token);
                 b.credentials_error = None;

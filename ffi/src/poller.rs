@@ -101,7 +101,11 @@ pub unsafe extern "C" fn hwsms_poller_set_interval_ms(
 ) -> hwsms_result {
     let d = Duration::from_millis(ms.into());
     // SAFETY: forwarded from this function's contract.
-    unsafe { reschedule(poller, |s| s.interval(d).backoff_cap(s.max_backoff().max(d))) }
+    unsafe {
+        reschedule(poller, |s| {
+            s.interval(d).backoff_cap(s.max_backoff().max(d))
+        })
+    }
 }
 
 /// Sets the longest wait after failures in a row, in milliseconds (default

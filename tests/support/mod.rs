@@ -516,7 +516,7 @@ pub fn http_date(unix: i64) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let sdk = hwsms::format_sdk_date(unix); // YYYYMMDDTHHMMSSZ
+    let sdk = hwsms::signer::format_sdk_date(unix); // YYYYMMDDTHHMMSSZ
     let (y, mo, d) = (&sdk[0..4], &sdk[4..6], &sdk[6..8]);
     let (h, mi, s) = (&sdk[9..11], &sdk[11..13], &sdk[13..15]);
     let weekday = DAYS[unix.div_euclid(86_400).rem_euclid(7) as usize];
@@ -571,7 +571,7 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
         .map(|n| (*n, req.header(n).unwrap_or_default()))
         .collect();
     let date = req.header("X-Sdk-Date").unwrap_or_default().to_string();
-    let Some(signed_at) = hwsms::parse_sdk_date(&date) else {
+    let Some(signed_at) = hwsms::signer::parse_sdk_date(&date) else {
         return SignatureCheck::Mismatch;
     };
     let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));

@@ -15,25 +15,18 @@ pub struct Tinyproxy {
 impl Tinyproxy {
     /// Starts tinyproxy, with Basic authentication when `auth` is given.
     ///
-    /// Returns `None`, after printing why, when tinyproxy is not installed;
-    /// with `HWSMS_REQUIRE_TINYPROXY=1` (as in CI) that is a failure instead.
-    pub fn start(auth: Option<(&str, &str)>) -> Option<Tinyproxy> {
+    /// Panics when tinyproxy is not installed: the tests that call this are
+    /// `#[ignore = "needs tinyproxy"]`, so they run only when asked for
+    /// (`cargo test -- --include-ignored`, as `.ci/run` does).
+    pub fn start(auth: Option<(&str, &str)>) -> Tinyproxy {
         let binary = [
             "/usr/bin/tinyproxy",
             "/usr/sbin/tinyproxy",
             "/usr/local/bin/tinyproxy",
         ]
         .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
-        let Some(binary) = binary else {
-            let required = std::env::var("HWSMS_REQUIRE_TINYPROXY").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "tinyproxy is required (HWSMS_REQUIRE_TINYPROXY=1) but not installed"
-            );
-            eprintln!("SKIPPED: tinyproxy is not installed (apt-get install tinyproxy)");
-            return None;
-        };
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("tinyproxy is not installed (apt-get install tinyproxy)");
         let dir = super::temp_dir("tinyproxy");
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -67,7 +60,7 @@ impl Tinyproxy {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(proxy)
+        proxy
     }
 
     /// `http://127.0.0.1:PORT`.
