@@ -356,3 +356,38 @@ fn region_resolves_through_its_environment_override() {
         "known regions are listed: {err}"
     );
 }
+
+#[test]
+fn messages_speak_the_cli_words() {
+    let server = Server::http(|_| Reply::json(200, SEED_200));
+    let (code, _, err) = fetch(&server, &["--retries", "20"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--retries must be between 0 and 9, not 20"),
+        "{err}"
+    );
+    // An id read with `cat` keeps its newline: say so, counting from 1.
+    let (code, _, err) = run(cli().args([
+        "--endpoint",
+        &server.url(),
+        "--server-id",
+        &format!("{ID}\n"),
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("character 37 is a newline"), "{err}");
+    // Region ids are trimmed and case-insensitive.
+    let (code, _, err) = run(cli()
+        .env("HUAWEICLOUD_SDK_REGION_SMS_AP_SOUTHEAST_3", server.url())
+        .args(["--region", " AP-SOUTHEAST-3 ", "--server-id", ID]));
+    assert_eq!(code, 0, "{err}");
+    // A non-JSON 502 states its status once.
+    let bad_gateway = Server::http(|_| Reply::Full {
+        status: 502,
+        headers: vec![],
+        body: b"<html>Bad Gateway</html>".to_vec(),
+    });
+    let (code, _, err) = fetch(&bad_gateway, &["--retries", "0"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("HTTP 502: <html>"), "{err}");
+    assert!(!err.contains("502 502"), "{err}");
+}
