@@ -5,6 +5,7 @@
 //!                   [--ca-file PEM | --system-roots] [--timeout-ms N]
 //!                   [--proxy URL | --proxy-from-env] [--retries N]
 //!                   [--wait [--interval-ms N]]
+//!     fetch_command --diagnose (--endpoint URL | --region ID) [--server-id ID] [...]
 //!
 //! Exit codes: 0 success; 2 usage, configuration or invalid input; 3 API
 //! error (non-2xx; last stderr line is JSON); 1 anything else. With
@@ -17,11 +18,11 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hwsms::{Command, Polled, Poller, fetch_command};
+use hwsms::{Command, Diagnosis, Polled, Poller, diagnose, fetch_command};
 
 const USAGE: &str = "usage: fetch_command (--endpoint URL | --region ID) --server-id ID \
 [--ca-file PEM | --system-roots] [--timeout-ms N] [--proxy URL | --proxy-from-env] [--retries N] \
-[--wait [--interval-ms N]]";
+[--wait [--interval-ms N] | --diagnose]";
 
 const HELP: &str = "\
 Asks Huawei Cloud SMS for the next command for a source server and prints it
@@ -39,6 +40,10 @@ as one JSON line: {\"command_name\":…,\"task_id\":…,\"bucket\":…}.
   --wait                poll until a command arrives (nothing-to-do answers
                         and retryable failures keep it waiting)
   --interval-ms N       poll interval with --wait (default 15000, jittered)
+  --diagnose            check the path to SMS step by step (config, dns, proxy,
+                        tcp, tls, clock, auth, command): a checklist on stderr,
+                        one JSON line on stdout; exit 0 when no step fails,
+                        1 when one does (--server-id is optional here)
 
 Exit codes: 0 a command (or nothing to do, without --wait); 1 network, TLS,
 timeout or bad answer; 2 usage, configuration or invalid input; 3 an API
@@ -49,6 +54,7 @@ struct Args {
     connection: cli::Connection,
     wait: bool,
     interval: Option<Duration>,
+    diagnose: bool,
 }
 
 enum Parsed {
@@ -59,13 +65,14 @@ enum Parsed {
 fn parse_args() -> Result<Parsed, String> {
     let mut args = cli::Args::from_env();
     let mut connection = cli::Connection::default();
-    let (mut wait, mut interval) = (false, None);
+    let (mut wait, mut interval, mut diagnose) = (false, None, false);
     while let Some(flag) = args.next_flag() {
         if connection.take(&flag, &mut args)? {
             continue;
         }
         match flag.as_str() {
             "--wait" => wait = true,
+            "--diagnose" => diagnose = true,
             "--interval-ms" => {
                 let ms = args.number()?;
                 if ms == 0 {
@@ -77,7 +84,14 @@ fn parse_args() -> Result<Parsed, String> {
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    connection.check()?;
+    if diagnose {
+        if wait {
+            return Err("--diagnose and --wait do not go together".into());
+        }
+        connection.check_target()?;
+    } else {
+        connection.check()?;
+    }
     if interval.is_some() && !wait {
         return Err("--interval-ms goes with --wait".into());
     }
@@ -85,6 +99,7 @@ fn parse_args() -> Result<Parsed, String> {
         connection,
         wait,
         interval,
+        diagnose,
     }))
 }
 
@@ -98,6 +113,15 @@ fn main() -> ExitCode {
         Err(msg) => return cli::usage(&msg, USAGE),
     };
     cli::note_credentials();
+    if args.diagnose {
+        let diagnosis = match args.connection.config() {
+            Ok(config) => diagnose(&config, args.connection.server_id.as_deref()),
+            Err(e) => Diagnosis::config_failed(&e),
+        };
+        eprint!("{diagnosis}");
+        println!("{}", diagnosis.to_json());
+        return ExitCode::from(if diagnosis.ok() { 0 } else { cli::EXIT_OTHER });
+    }
     let config = match args.connection.config() {
         Ok(c) => c,
         Err(e) => return cli::fail(&e),

@@ -279,7 +279,7 @@ fn switch(name: &str, value: Option<String>) -> Result<bool, Error> {
 /// also keeps valgrind quiet for C users: ring's stitched AES-GCM assembly
 /// (from OpenSSL) is a known valgrind false positive. The server still
 /// decides; AES-GCM stays on offer.
-fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
+pub(crate) fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
     use rustls::CipherSuite::*;
     let mut provider = rustls::crypto::ring::default_provider();
     provider.cipher_suites.sort_by_key(|s| {

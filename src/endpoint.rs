@@ -78,6 +78,11 @@ impl Endpoint {
         })
     }
 
+    /// True for `https` endpoints.
+    pub(crate) fn is_tls(&self) -> bool {
+        self.scheme == Scheme::Https
+    }
+
     /// Base URL without trailing slash.
     pub(crate) fn base_url(&self) -> String {
         let scheme = match self.scheme {

@@ -70,7 +70,7 @@ impl TlsRoots {
     }
 }
 
-fn system_bundle() -> Result<PathBuf, Error> {
+pub(crate) fn system_bundle() -> Result<PathBuf, Error> {
     if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(file));
     }

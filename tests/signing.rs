@@ -7,52 +7,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hwsms::{AkSk, CommandName, Config, Credentials, Error, fetch_command};
-use support::{
-    Reply, Request, SEED_200, Server, SignatureCheck, check_signature, http_date, unix_now,
-};
+use support::{Reply, Request, Server, http_date, unix_now};
 
 const AK: &str = "HPUAEXAMPLEAK0000001";
 const SK: &str = "SK-MARKER-ExampleSecretKey0123456789";
 const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
 
-/// A gateway whose clock is `skew` seconds off real time. It verifies the
-/// signature and rejects dates more than 15 minutes from its clock with
-/// APIG.0303, like the real one; `server_time_in_body` and `date_header`
-/// choose which hints it gives.
+/// The support gateway with this file's key.
 fn gateway(
     sk: &'static str,
     skew: i64,
     server_time_in_body: bool,
     date_header: bool,
 ) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
-    move |req| {
-        let now = unix_now() + skew;
-        let reply = match check_signature(req, AK, sk, now) {
-            SignatureCheck::Ok => Reply::json(200, SEED_200),
-            SignatureCheck::Expired { sdk_date } => {
-                let server_time = if server_time_in_body {
-                    format!(",server time:{}", hwsms::signer::format_sdk_date(now))
-                } else {
-                    String::new()
-                };
-                Reply::json(
-                    401,
-                    &format!(
-                        r#"{{"error_msg":"Incorrect app authentication information: signature expired, signature time:{sdk_date}{server_time}","error_code":"APIG.0303","request_id":"rid-exp"}}"#
-                    ),
-                )
-            }
-            SignatureCheck::Missing | SignatureCheck::Mismatch => Reply::json(
-                401,
-                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
-            ),
-        };
-        if date_header {
-            reply.header("Date", &http_date(now))
-        } else {
-            reply
-        }
-    }
+    support::skewed_gateway(AK, sk, skew, server_time_in_body, date_header)
 }
 
 fn config(server: &Server, key: AkSk) -> Config {

@@ -124,15 +124,20 @@ impl Connection {
 
     /// Checks that the required flags are there.
     pub fn check(&self) -> Result<(), String> {
-        match (&self.endpoint, &self.region) {
-            (Some(_), Some(_)) => return Err("give --endpoint or --region, not both".into()),
-            (None, None) => return Err("--endpoint or --region is required".into()),
-            _ => {}
-        }
+        self.check_target()?;
         if self.server_id.is_none() {
             return Err("--server-id is required".into());
         }
         Ok(())
+    }
+
+    /// Checks that exactly one of --endpoint and --region is there.
+    pub fn check_target(&self) -> Result<(), String> {
+        match (&self.endpoint, &self.region) {
+            (Some(_), Some(_)) => Err("give --endpoint or --region, not both".into()),
+            (None, None) => Err("--endpoint or --region is required".into()),
+            _ => Ok(()),
+        }
     }
 
     pub fn server_id(&self) -> &str {

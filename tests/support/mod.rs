@@ -681,6 +681,47 @@ pub fn valid_report(body: &[u8]) -> bool {
         && v["result_detail"].is_object()
 }
 
+/// A gateway whose clock is `skew` seconds off real time, for the key `ak`/`sk`. It verifies the
+/// signature and rejects dates more than 15 minutes from its clock with
+/// APIG.0303, like the real one; `server_time_in_body` and `date_header`
+/// choose which hints it gives.
+pub fn skewed_gateway(
+    ak: &'static str,
+    sk: &'static str,
+    skew: i64,
+    server_time_in_body: bool,
+    date_header: bool,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    move |req| {
+        let now = unix_now() + skew;
+        let reply = match check_signature(req, ak, sk, now) {
+            SignatureCheck::Ok => Reply::json(200, SEED_200),
+            SignatureCheck::Expired { sdk_date } => {
+                let server_time = if server_time_in_body {
+                    format!(",server time:{}", hwsms::signer::format_sdk_date(now))
+                } else {
+                    String::new()
+                };
+                Reply::json(
+                    401,
+                    &format!(
+                        r#"{{"error_msg":"Incorrect app authentication information: signature expired, signature time:{sdk_date}{server_time}","error_code":"APIG.0303","request_id":"rid-exp"}}"#
+                    ),
+                )
+            }
+            SignatureCheck::Missing | SignatureCheck::Mismatch => Reply::json(
+                401,
+                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
+            ),
+        };
+        if date_header {
+            reply.header("Date", &http_date(now))
+        } else {
+            reply
+        }
+    }
+}
+
 /// A loopback port nothing listens on (bound, then released).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,322 @@
+//! `diagnose` and `fetch_command --diagnose` against real parts: TLS servers
+//! with expired, wrong-host and untrusted certificates, a closed port,
+//! tinyproxy and a dead proxy, a gateway clock 21 minutes ahead, a bad
+//! token, 403 and 404 bodies, and a marker secret that must appear nowhere.
+
+mod support;
+
+use std::process::Command;
+
+use hwsms::{
+    AkSk, Config, ConfigBuilder, Credentials, Diagnosis, ProxyChoice, StepStatus, diagnose,
+};
+use serde_json::Value;
+use support::tinyproxy::Tinyproxy;
+use support::{Pki, Reply, SEED_200, SEED_403, Server, free_port, skewed_gateway, sms_standin};
+
+const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
+const TOKEN: &str = "DIAG-TOKEN-MARKER-9c1f";
+const SK: &str = "DIAG-SK-MARKER-77aa";
+const PROXY_PW: &str = "DIAGPROXYPW3e";
+
+fn builder(url: &str, pki: &Pki) -> ConfigBuilder {
+    Config::builder(url, Credentials::token(TOKEN)).ca_pem(pki.ca_pem.as_bytes())
+}
+
+/// Every check that holds for any diagnosis, then the status of `name`.
+fn status(d: &Diagnosis, name: &str) -> StepStatus {
+    let names: Vec<&str> = d.steps().iter().map(|s| s.name()).collect();
+    assert_eq!(names, hwsms::STEP_NAMES, "all eight steps, in order");
+    let text = format!("{d}{}{d:?}", d.to_json());
+    for marker in [TOKEN, SK, PROXY_PW] {
+        assert!(!text.contains(marker), "secret in the diagnosis:\n{text}");
+    }
+    // Steps after a failure are skipped, and say why.
+    if let Some(at) = d
+        .steps()
+        .iter()
+        .position(|s| s.status() == StepStatus::Fail)
+    {
+        for s in &d.steps()[at + 1..] {
+            assert_eq!(s.status(), StepStatus::Skip, "{d}");
+            assert!(s.detail().contains("failed"), "{d}");
+        }
+    }
+    d.step(name).unwrap().status()
+}
+
+fn detail<'a>(d: &'a Diagnosis, name: &str) -> &'a str {
+    d.step(name).unwrap().detail()
+}
+
+#[test]
+fn all_steps_pass_against_a_healthy_stand_in() {
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), sms_standin(Some(TOKEN.into()), None));
+    let config = builder(&server.url(), &pki).build().unwrap();
+    let d = diagnose(&config, Some(ID));
+    assert!(d.ok(), "{d}");
+    assert_eq!(status(&d, "proxy"), StepStatus::Skip);
+    assert_eq!(status(&d, "tls"), StepStatus::Pass);
+    let tls = detail(&d, "tls");
+    for part in [
+        "TLS 1.3",
+        "CHACHA20",
+        "SAN localhost",
+        "issued by hwsms test CA",
+        "valid until",
+        "trusted through",
+    ] {
+        assert!(tls.contains(part), "{part}: {tls}");
+    }
+    assert!(detail(&d, "dns").contains("IP address"), "{d}");
+    assert!(d.clock_skew_secs().is_some_and(|s| s.abs() <= 2), "{d}");
+    assert!(detail(&d, "command").contains("START"), "{d}");
+}
+
+#[test]
+fn certificate_problems_fail_the_tls_step_with_the_reason() {
+    let pki = Pki::new();
+    let expired = Server::https(pki.server_for(&["127.0.0.1"], true), |_| {
+        Reply::json(200, SEED_200)
+    });
+    let d = diagnose(&builder(&expired.url(), &pki).build().unwrap(), Some(ID));
+    assert_eq!(status(&d, "tls"), StepStatus::Fail);
+    assert!(detail(&d, "tls").contains("expired"), "{d}");
+    assert!(detail(&d, "tls").contains("valid until 2020-01-01"), "{d}");
+
+    let wrong_host = Server::https(pki.server_for(&["other.example"], false), |_| {
+        Reply::json(200, SEED_200)
+    });
+    let d = diagnose(&builder(&wrong_host.url(), &pki).build().unwrap(), Some(ID));
+    assert_eq!(status(&d, "tls"), StepStatus::Fail);
+    assert!(detail(&d, "tls").contains("not valid for the host"), "{d}");
+    assert!(detail(&d, "tls").contains("other.example"), "{d}");
+
+    let stranger = Pki::new();
+    let untrusted = Server::https(stranger.server(), |_| Reply::json(200, SEED_200));
+    let d = diagnose(&builder(&untrusted.url(), &pki).build().unwrap(), Some(ID));
+    assert_eq!(status(&d, "tls"), StepStatus::Fail);
+    let tls = detail(&d, "tls");
+    assert!(
+        tls.contains("untrusted CA") && tls.contains("--ca-file") && tls.contains("--system-roots"),
+        "{tls}"
+    );
+}
+
+#[test]
+fn a_closed_port_fails_the_tcp_step() {
+    let pki = Pki::new();
+    let url = format!("https://127.0.0.1:{}", free_port());
+    let d = diagnose(&builder(&url, &pki).build().unwrap(), Some(ID));
+    assert_eq!(status(&d, "tcp"), StepStatus::Fail);
+    assert!(detail(&d, "tcp").contains("connection refused"), "{d}");
+    assert_eq!(status(&d, "dns"), StepStatus::Pass);
+}
+
+#[test]
+fn a_dead_proxy_fails_the_proxy_step() {
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), sms_standin(None, None));
+    let proxy = format!("http://agent:{PROXY_PW}@127.0.0.1:{}", free_port());
+    let config = builder(&server.url(), &pki)
+        .proxy(ProxyChoice::Url(proxy))
+        .build()
+        .unwrap();
+    let d = diagnose(&config, Some(ID));
+    assert_eq!(status(&d, "proxy"), StepStatus::Fail);
+    assert!(
+        detail(&d, "proxy").contains("cannot reach the proxy"),
+        "{d}"
+    );
+    assert!(detail(&d, "config").contains("agent:[REDACTED]@"), "{d}");
+}
+
+#[test]
+#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+fn through_tinyproxy_and_with_a_wrong_proxy_password() {
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), sms_standin(Some(TOKEN.into()), None));
+    let proxy = Tinyproxy::start(Some(("agent", "right-pw")));
+    let config = builder(&server.url(), &pki)
+        .proxy(ProxyChoice::Url(format!(
+            "http://agent:right-pw@127.0.0.1:{}",
+            proxy.port
+        )))
+        .build()
+        .unwrap();
+    let d = diagnose(&config, Some(ID));
+    assert!(d.ok(), "{d}");
+    assert_eq!(status(&d, "proxy"), StepStatus::Pass);
+    assert!(detail(&d, "tcp").contains("tunnel"), "{d}");
+    assert!(detail(&d, "dns").contains("the proxy"), "{d}");
+
+    let wrong = builder(&server.url(), &pki)
+        .proxy(ProxyChoice::Url(format!(
+            "http://agent:{PROXY_PW}@127.0.0.1:{}",
+            proxy.port
+        )))
+        .build()
+        .unwrap();
+    let d = diagnose(&wrong, Some(ID));
+    assert_eq!(status(&d, "proxy"), StepStatus::Fail);
+    assert!(detail(&d, "proxy").contains("authentication"), "{d}");
+}
+
+#[test]
+fn a_gateway_clock_21_minutes_ahead_is_measured_and_auth_still_passes() {
+    let server = Server::http(skewed_gateway("DIAGAK", SK, 21 * 60, true, true));
+    let config = Config::builder(
+        server.url(),
+        Credentials::ak_sk(AkSk::new("DIAGAK", SK).project_id("p")),
+    )
+    .build()
+    .unwrap();
+    let d = diagnose(&config, Some(ID));
+    assert_eq!(status(&d, "clock"), StepStatus::Warn);
+    let skew = d.clock_skew_secs().unwrap();
+    assert!((skew - 21 * 60).abs() <= 2, "{skew}");
+    assert!(detail(&d, "clock").contains("SMS.0205"), "{d}");
+    assert_eq!(status(&d, "auth"), StepStatus::Pass, "{d}");
+    assert!(
+        detail(&d, "auth").contains("AK/SK (AK DIAG…, project scope)"),
+        "{d}"
+    );
+    assert!(d.ok(), "warnings do not fail: {d}");
+}
+
+#[test]
+fn a_bad_token_fails_auth_with_the_code_and_its_meaning() {
+    let pki = Pki::new();
+    let server = Server::https(
+        pki.server(),
+        sms_standin(Some("the-right-token".into()), None),
+    );
+    let d = diagnose(&builder(&server.url(), &pki).build().unwrap(), Some(ID));
+    assert_eq!(status(&d, "auth"), StepStatus::Fail);
+    assert!(detail(&d, "auth").contains("APIGW.0301"), "{d}");
+    assert!(detail(&d, "auth").contains("AK/SK or token"), "{d}");
+}
+
+#[test]
+fn forbidden_and_unknown_ids_fail_the_command_step() {
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), |req| {
+        if req.path.contains("/missing/") {
+            Reply::json(
+                404,
+                r#"{"error_code":"SMS.0205x","error_msg":"server not found"}"#,
+            )
+        } else {
+            Reply::json(403, SEED_403).header("X-Request-Id", "rid-diag")
+        }
+    });
+    let config = builder(&server.url(), &pki).build().unwrap();
+    let d = diagnose(&config, Some(ID));
+    assert_eq!(status(&d, "auth"), StepStatus::Pass);
+    assert_eq!(status(&d, "command"), StepStatus::Fail);
+    let cmd = detail(&d, "command");
+    assert!(
+        cmd.contains("sms:server:getCommand")
+            && cmd.contains("SMS.9004")
+            && cmd.contains("rid-diag"),
+        "{cmd}"
+    );
+    let d = diagnose(&config, Some("missing"));
+    assert_eq!(status(&d, "command"), StepStatus::Fail);
+    assert!(detail(&d, "command").contains("no such server id"), "{d}");
+}
+
+fn cli(args: &[&str], token: Option<&str>) -> (i32, String, String) {
+    let mut cmd = Command::new(support::example_bin("fetch_command"));
+    for var in [
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_SK",
+        "HUAWEICLOUD_SDK_AUTH_TOKEN",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    if let Some(t) = token {
+        cmd.env("HUAWEICLOUD_SDK_AUTH_TOKEN", t);
+    }
+    let out = cmd.arg("--diagnose").args(args).output().unwrap();
+    let (o, e) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(!o.contains(TOKEN) && !e.contains(TOKEN), "secret printed");
+    (out.status.code().unwrap(), o, e)
+}
+
+#[test]
+fn the_cli_contract() {
+    let pki = Pki::new();
+    let ca = pki.ca_file();
+    let server = Server::https(pki.server(), sms_standin(Some(TOKEN.into()), None));
+    let base = [
+        "--endpoint",
+        &server.url(),
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ];
+
+    let (code, out, err) = cli(&[&base[..], &["--server-id", ID]].concat(), Some(TOKEN));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1);
+    assert!(out.starts_with(r#"{"ok":true,"clock_skew_secs":"#), "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    let names: Vec<&str> = steps.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, hwsms::STEP_NAMES);
+    assert!(
+        steps
+            .iter()
+            .all(|s| ["pass", "warn", "fail", "skip"].contains(&s["status"].as_str().unwrap()))
+    );
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 8, "{err}");
+    assert!(
+        lines[0].starts_with("[pass] config: ") && lines[4].starts_with("[pass] tls: TLS 1.3"),
+        "{err}"
+    );
+
+    // Without a server id the command step is skipped; still exit 0.
+    let (code, out, _) = cli(&base, Some(TOKEN));
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["steps"][7]["status"], "skip");
+
+    // A failing step: exit 1, still one JSON line.
+    let (code, out, _) = cli(
+        &[&base[..], &["--server-id", ID]].concat(),
+        Some("wrong-token"),
+    );
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["ok"].as_bool(), v["steps"][6]["status"].as_str()),
+        (Some(false), Some("fail"))
+    );
+
+    // No credentials: the config step fails.
+    let (code, out, _) = cli(&base, None);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["steps"][0]["status"], "fail");
+    assert!(
+        v["steps"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no credentials")
+    );
+
+    // Usage errors: exit 2, nothing on stdout.
+    let (code, out, _) = cli(&["--server-id", ID], Some(TOKEN));
+    assert_eq!((code, out.as_str()), (2, ""));
+    let (code, _, _) = cli(&[&base[..], &["--wait"]].concat(), Some(TOKEN));
+    assert_eq!(code, 2);
+}
