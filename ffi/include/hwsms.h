@@ -579,6 +579,36 @@ hwsms_result hwsms_config_clone(const hwsms_config *config, hwsms_config **confi
 void hwsms_config_free(hwsms_config *config);
 
 /**
+ * Walks the path to SMS step by step (config, dns, proxy, tcp, tls, clock,
+ * auth, command) and writes the result to `*json_out` as one JSON line, the
+ * same as `fetch_command --diagnose` prints:
+ * `{"ok":bool,"clock_skew_secs":number|null,"steps":[{"name","status","detail"},...]}`.
+ * `server_id` may be NULL: the command step is then skipped. Failed steps
+ * are data, not errors: this returns `HWSMS_OK` whenever it wrote the JSON.
+ * Free the string with `hwsms_string_free`. The JSON never contains a secret.
+ *
+ * `error_out` is reserved for failures of the call itself (none today
+ * besides the argument codes, which come without an error handle).
+ *
+ * # Safety
+ * `config` is a live config; `server_id` is NULL or NUL-terminated;
+ * `json_out` is writable; `error_out` is NULL or writable.
+ */
+hwsms_result hwsms_diagnose_json(const hwsms_config *config,
+                                 const char *server_id,
+                                 char **json_out,
+                                 hwsms_error **error_out);
+
+/**
+ * Frees a string this library returned (from `hwsms_diagnose_json`).
+ * `NULL` is allowed and does nothing.
+ *
+ * # Safety
+ * `s` is NULL or a string this library returned and that was not freed.
+ */
+void hwsms_string_free(char *s);
+
+/**
  * The kind of failure (never `HWSMS_OK`); `HWSMS_ERR_NULL_ARGUMENT` for NULL.
  *
  * # Safety

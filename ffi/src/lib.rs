@@ -17,6 +17,7 @@
 
 mod command;
 mod config;
+mod diagnose;
 mod error;
 mod fetch;
 mod panic;
@@ -27,6 +28,7 @@ mod strings;
 
 pub use command::*;
 pub use config::*;
+pub use diagnose::*;
 pub use error::*;
 pub use fetch::*;
 pub use poller::*;

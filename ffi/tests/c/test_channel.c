@@ -290,6 +290,27 @@ static void test_credentials_from_env(const char *url, const char *ca) {
     unsetenv("HUAWEICLOUD_SDK_SK");
 }
 
+static void test_diagnose(hwsms_config *config) {
+    char *json = SENTINEL;
+    hwsms_error *err = NULL;
+    CHECK(hwsms_diagnose_json(config, ID, &json, &err) == HWSMS_OK);
+    CHECK(json != SENTINEL && err == NULL);
+    CHECK(contains(json, "{\"ok\":true,\"clock_skew_secs\":"));
+    CHECK(contains(json, "\"name\":\"command\",\"status\":\"pass\""));
+    hwsms_string_free(json);
+    json = NULL;
+    CHECK(hwsms_diagnose_json(config, NULL, &json, &err) == HWSMS_OK);
+    CHECK(contains(json, "\"name\":\"command\",\"status\":\"skip\""));
+    hwsms_string_free(json);
+    json = NULL;
+    CHECK(hwsms_diagnose_json(config, "bad/id", &json, &err) == HWSMS_OK);
+    CHECK(contains(json, "{\"ok\":false"));
+    hwsms_string_free(json);
+    CHECK(hwsms_diagnose_json(NULL, ID, &json, &err) == HWSMS_ERR_NULL_ARGUMENT);
+    CHECK(hwsms_diagnose_json(config, ID, NULL, &err) == HWSMS_ERR_NULL_ARGUMENT);
+    hwsms_string_free(NULL);
+}
+
 int main(int argc, char **argv) {
     hwsms_config *config;
     if (argc != 5) {
@@ -302,6 +323,7 @@ int main(int argc, char **argv) {
     test_poller_swallows_nothing_to_do(config, argv[4]);
     test_401_then_stop_during_the_auth_pause(config, argv[4]);
     test_reports(config);
+    test_diagnose(config);
     hwsms_config_free(config);
     test_transport_kind();
     test_credentials_from_env(argv[1], argv[2]);
