@@ -16,23 +16,7 @@ const ST: &str = "ST-MARKER-77d0b";
 
 /// The `fetch_command` example with a clean credential and proxy environment.
 fn cli() -> Command {
-    let mut cmd = Command::new(support::example_bin("fetch_command"));
-    for var in [
-        "HUAWEICLOUD_SDK_AK",
-        "HUAWEICLOUD_SDK_SK",
-        "HUAWEICLOUD_SDK_PROJECT_ID",
-        "HUAWEICLOUD_SDK_DOMAIN_ID",
-        "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-        "HUAWEICLOUD_SDK_AUTH_TOKEN",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = support::example_command("fetch_command");
     cmd.env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN);
     cmd
 }

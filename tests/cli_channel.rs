@@ -15,20 +15,7 @@ const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
 const TOKEN: &str = "TOKEN-MARKER-c0ffee";
 
 fn example(name: &str) -> Command {
-    let mut cmd = Command::new(support::example_bin(name));
-    for var in [
-        "HUAWEICLOUD_SDK_AK",
-        "HUAWEICLOUD_SDK_SK",
-        "HUAWEICLOUD_SDK_PROJECT_ID",
-        "HUAWEICLOUD_SDK_DOMAIN_ID",
-        "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = support::example_command(name);
     cmd.env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN);
     cmd
 }

@@ -280,14 +280,7 @@ fn environment_is_ignored_unless_asked() {
         ])
         .env("HWSMS_PROXY_ENV_CHILD", server.url())
         .env("HWSMS_PROXY_ENV_CA", &pki.ca_pem);
-    for var in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ] {
+    for var in &support::CREDENTIAL_AND_PROXY_VARS[8..] {
         child.env(var, &dead);
     }
     let out = child.output().unwrap();

@@ -749,6 +749,34 @@ pub fn example_bin(name: &str) -> std::path::PathBuf {
     bin
 }
 
+/// The variables a command-line example reads for credentials and proxies.
+pub const CREDENTIAL_AND_PROXY_VARS: [&str; 14] = [
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_PROJECT_ID",
+    "HUAWEICLOUD_SDK_DOMAIN_ID",
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "HUAWEICLOUD_SDK_AUTH_TOKEN",
+    "CLOUD_SDK_AK",
+    "CLOUD_SDK_SK",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+];
+
+/// A command-line example, with none of this process's credential or
+/// proxy variables.
+pub fn example_command(name: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(example_bin(name));
+    for var in CREDENTIAL_AND_PROXY_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// Runs `fetch_command` and checks it fails by timing out near `deadline`.
 pub fn assert_times_out_near(config: &hwsms::Config, deadline: Duration) {
     let started = std::time::Instant::now();

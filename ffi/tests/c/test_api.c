@@ -11,24 +11,7 @@
 #include <string.h>
 
 #include "hwsms.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
-
-static int streq(const char *a, const char *b) {
-    return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-static const char *ID = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
-/* A value no real handle has: outputs must keep it after a failure. */
-#define SENTINEL ((void *)0x1)
+#include "check.h"
 
 static hwsms_config *make_config(const char *url, const char *ca, const char *token) {
     hwsms_config_builder *b = NULL;
