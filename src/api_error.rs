@@ -405,4 +405,98 @@ mod tests {
         assert!(e.is_signature_expired());
         assert!(!e.is_retryable());
     }
+
+    #[test]
+    fn a_0303_code_needs_expired_in_its_message() {
+        let with = |code: &str, msg: &str| {
+            ApiError::parse(
+                401,
+                format!(r#"{{"error_code":"{code}","error_msg":"{msg}"}}"#).as_bytes(),
+            )
+            .is_signature_expired()
+        };
+        // The .0303 path: the message lacks "signature expired".
+        assert!(with("APIG.0303", "Request expired, check the time"));
+        assert!(!with(
+            "APIG.0303",
+            "Incorrect app authentication information"
+        ));
+        assert!(!with("APIGW.0301", "request expired"));
+        assert!(with("APIGW.0301", "Signature Expired"));
+        // Only 401 and 403 are signature rejections.
+        let e = ApiError::parse(
+            500,
+            br#"{"error_code":"APIG.0303","error_msg":"signature expired"}"#,
+        );
+        assert!(!e.is_signature_expired());
+    }
+
+    #[test]
+    fn every_status_gets_its_own_advice() {
+        let advice = |status: u16, code: &str| {
+            let body = format!(r#"{{"error_code":"{code}","error_msg":"m"}}"#);
+            ApiError::parse(status, body.as_bytes()).to_string()
+        };
+        let cases: [(u16, &str, &str); 9] = [
+            (401, "APIGW.0301", "check the credentials"),
+            (403, "SMS.9004", "sms:server:getCommand"),
+            (404, "APIGW.0101", "no such API at this endpoint"),
+            (404, "APIG.0101", "no such API at this endpoint"),
+            (404, "SMS.0601", "check the server id"),
+            (400, "SMS.0001", "the request was rejected"),
+            (429, "APIGW.0308", "throttled"),
+            (503, "SMS.0500", "server-side failure"),
+            (418, "X", "unexpected status"),
+        ];
+        for (status, code, words) in cases {
+            let text = advice(status, code);
+            assert!(text.contains(words), "{status} {code}: {text}");
+        }
+    }
+
+    #[test]
+    fn display_of_skew_and_attempts() {
+        let mut e = ApiError::parse(
+            401,
+            br#"{"error_code":"APIG.0303","error_msg":"signature expired"}"#,
+        );
+        assert_eq!(e.attempts(), 1);
+        assert!(!e.to_string().contains("attempts"), "{e}");
+        e.clock_skew = Some(-1260);
+        assert!(
+            e.to_string()
+                .contains("this host's clock is 1260 s ahead of the gateway's"),
+            "{e}"
+        );
+        e.clock_skew = Some(90);
+        assert!(
+            e.to_string()
+                .contains("this host's clock is 90 s behind the gateway's"),
+            "{e}"
+        );
+        e.attempts = 2;
+        assert!(e.to_string().ends_with(" (after 2 attempts)"), "{e}");
+    }
+
+    #[test]
+    fn message_alone_booleans_and_error_params() {
+        let e = ApiError::parse(400, br#"{"error_msg":"only a message"}"#);
+        assert_eq!(
+            (e.error_code(), e.error_msg()),
+            (None, Some("only a message"))
+        );
+        let e = ApiError::parse(400, br#"{"code":true,"message":12}"#);
+        assert_eq!((e.error_code(), e.error_msg()), (Some("true"), Some("12")));
+        let e = ApiError::parse(
+            403,
+            br#"{"error_code":"SMS.9004","error_msg":"m","error_param":["a","b"]}"#,
+        );
+        assert_eq!(e.error_param(), ["a".to_string(), "b".to_string()]);
+    }
+
+    #[test]
+    fn snippets_fold_white_space_and_control_characters() {
+        let e = ApiError::parse(502, b"a\x01b  c\td\r\n e");
+        assert_eq!(e.error_msg(), Some("a b c d e"));
+    }
 }

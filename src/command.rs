@@ -415,6 +415,17 @@ mod tests {
     }
 
     #[test]
+    fn wrong_shapes_say_what_was_expected() {
+        let message = |body: &[u8]| match decode_command(body) {
+            Err(Error::Decode(e)) => e.message().to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert!(message(b"[1]").contains("expected a ShowCommand object"));
+        let m = message(br#"{"command_name":"START","command_param":"x"}"#);
+        assert!(m.contains("expected a command_param object"), "{m}");
+    }
+
+    #[test]
     fn malformed_bodies_are_errors_with_a_position() {
         for body in [
             &b""[..],

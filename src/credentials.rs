@@ -356,6 +356,20 @@ mod tests {
     }
 
     #[test]
+    fn scope_getters() {
+        let k = AkSk::new("AK", "SK").domain_id("d0");
+        assert_eq!(
+            (k.project_id_value(), k.domain_id_value()),
+            (None, Some("d0"))
+        );
+        let k = AkSk::new("AK", "SK").project_id("p0");
+        assert_eq!(
+            (k.project_id_value(), k.domain_id_value()),
+            (Some("p0"), None)
+        );
+    }
+
+    #[test]
     fn from_env_rules() {
         let c = from_env_with(env(&[("CLOUD_SDK_AK", "a"), ("CLOUD_SDK_SK", "s")])).unwrap();
         assert_eq!(c.as_ak_sk().unwrap().ak(), "a");

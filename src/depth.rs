@@ -76,6 +76,56 @@ mod tests {
     }
 
     #[test]
+    fn only_opening_brackets_count_toward_the_pre_check() {
+        // Bodies of nothing but one kind of opener: the pre-check must count
+        // each kind, or such a body would skip the walk and pass.
+        for opener in [b'[', b'{'] {
+            let body = vec![opener; 200];
+            let e = check(&body).expect("too deep");
+            assert_eq!((e.line(), e.column()), (1, MAX_JSON_DEPTH + 1));
+        }
+    }
+
+    #[test]
+    fn closing_brackets_end_a_level() {
+        // 300 sibling arrays, never deeper than 2: closing must count.
+        let mut b = br#"{"x":["#.to_vec();
+        for i in 0..300 {
+            if i > 0 {
+                b.push(b',');
+            }
+            b.extend(b"[1]");
+        }
+        b.extend(b"]}");
+        assert!(check(&b).is_none());
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_end_the_string() {
+        // Inside the string: \" then 200 brackets; they are text, not nesting.
+        let mut b = br#"{"x":"\"#.to_vec();
+        b.extend(std::iter::repeat_n(b'[', 200));
+        b.extend(br#""}"#);
+        assert!(check(&b).is_none());
+        // An escaped backslash does end the escape: \\" closes the string.
+        let mut b = br#"{"x":"\\"#.to_vec();
+        b.extend(br#"", "y":"#);
+        b.extend(std::iter::repeat_n(b'[', 200));
+        assert!(check(&b).is_some());
+    }
+
+    #[test]
+    fn the_position_counts_lines_and_columns_from_one() {
+        let mut b = b"{\n  \"x\":\n".to_vec();
+        b.extend(std::iter::repeat_n(b'[', 200));
+        let e = check(&b).expect("too deep");
+        // Line 3 starts with the brackets; '{' was level 1, so the 127th
+        // bracket is the first past the limit.
+        assert_eq!((e.line(), e.column()), (3, MAX_JSON_DEPTH));
+        assert!(e.message().contains("line 3 column 127"), "{}", e.message());
+    }
+
+    #[test]
     fn brackets_in_strings_do_not_count() {
         let mut b = br#"{"x":""#.to_vec();
         b.extend(std::iter::repeat_n(b'[', 1000));

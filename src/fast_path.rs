@@ -191,7 +191,8 @@ impl<'a> Scanner<'a> {
                         let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
                         (char::from_u32(code)?, at + 11)
                     }
-                    0xDC00..=0xDFFF => return None,
+                    // A lone low surrogate is no char: from_u32 refuses it,
+                    // and serde_json then reports the error.
                     _ => (char::from_u32(unit)?, at + 5),
                 };
                 out.push(c);
@@ -215,7 +216,10 @@ impl<'a> Scanner<'a> {
 fn find_special(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // High bit of a lane is set where that byte is zero (exact as a yes/no test).
+    // High bit of a lane is set where that byte is zero. A borrow can also
+    // flag lanes *above* a true zero, never below one, so the lowest flagged
+    // lane is exact. The same holds for the "below 0x20" test, whose `!x`
+    // keeps bytes >= 0x80 out.
     let zero_lanes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
     let mut i = 0;
     while let Some(chunk) = b.get(i..i + 8) {
@@ -224,7 +228,8 @@ fn find_special(b: &[u8]) -> Option<usize> {
             | zero_lanes(x ^ (ONES * u64::from(b'\\')))
             | (x.wrapping_sub(ONES * 0x20) & !x & HIGHS);
         if hit != 0 {
-            break;
+            // Little-endian: the lowest set bit is the first byte.
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
@@ -306,6 +311,35 @@ mod tests {
                 assert_eq!(find_special(&plain), None, "len {len}");
             }
         }
+    }
+
+    #[test]
+    fn bytes_above_0x7f_never_count_and_never_hide_a_special() {
+        // Every high byte (UTF-8 continuation and lead bytes, 0xff) before a
+        // special at every offset of a word: the special is found exactly.
+        for high in (0x80..=0xffu8).step_by(7).chain([0xff, 0xa2, 0xdc]) {
+            for at in 0..16 {
+                let mut b = vec![high; 24];
+                b[at] = b'"';
+                assert_eq!(find_special(&b), Some(at), "byte {high:#x} at {at}");
+                b[at] = 0x01;
+                assert_eq!(find_special(&b), Some(at), "byte {high:#x} at {at}");
+            }
+            assert_eq!(find_special(&vec![high; 24]), None, "byte {high:#x}");
+        }
+        // Bytes just above the specials: '#' and ']' (0x23, 0x5d), 0x20.
+        let near = [0x21u8, 0x23, 0x5b, 0x5d, 0x20, 0x7f, 0x80, 0x21];
+        assert_eq!(find_special(&near), None);
+    }
+
+    #[test]
+    fn a_repeated_command_param_is_not_taken_twice() {
+        let body = br#"{"command_name":"START","command_param":{"task_id":"a"},"command_param":{"task_id":"b"}}"#;
+        assert!(
+            scan(body).is_none(),
+            "left to serde_json, which refuses duplicates"
+        );
+        assert!(crate::decode_command(body).is_err());
     }
 
     #[test]

@@ -228,6 +228,61 @@ pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
         })
 }
 
+#[cfg(test)]
+mod cidr_tests {
+    use super::*;
+
+    #[test]
+    fn ipv4_prefix_boundaries() {
+        assert!(no_proxy_matches("0.0.0.0/0", "203.0.113.9"));
+        assert!(no_proxy_matches("10.0.0.0/9", "10.127.255.255"));
+        assert!(!no_proxy_matches("10.0.0.0/9", "10.128.0.0"));
+        assert!(no_proxy_matches("192.168.1.7/32", "192.168.1.7"));
+        assert!(!no_proxy_matches("192.168.1.7/32", "192.168.1.6"));
+        assert!(no_proxy_matches("192.168.1.6/31", "192.168.1.7"));
+        assert!(!no_proxy_matches("192.168.1.6/31", "192.168.1.8"));
+        assert!(!no_proxy_matches("10.0.0.0/33", "10.0.0.1"));
+        // An IPv4 range never matches an IPv6 host.
+        assert!(!no_proxy_matches("0.0.0.0/0", "[::1]"));
+    }
+
+    #[test]
+    fn ipv6_prefix_boundaries() {
+        assert!(no_proxy_matches("::/0", "[2001:db8::1]"));
+        assert!(no_proxy_matches("2001:db8::/32", "[2001:db8:ffff::1]"));
+        assert!(!no_proxy_matches("2001:db8::/32", "[2001:db9::1]"));
+        assert!(no_proxy_matches("2001:db8::/127", "[2001:db8::1]"));
+        assert!(!no_proxy_matches("2001:db8::/127", "[2001:db8::2]"));
+        assert!(no_proxy_matches("2001:db8::5/128", "[2001:db8::5]"));
+        assert!(!no_proxy_matches("2001:db8::5/128", "[2001:db8::4]"));
+        assert!(no_proxy_matches("[2001:db8::]/33", "[2001:db8:7fff::1]"));
+        assert!(!no_proxy_matches("[2001:db8::]/33", "[2001:db8:8000::1]"));
+        // Past 128 bits is not a range (and must not overflow the shift).
+        assert!(!no_proxy_matches("::1/129", "[::1]"));
+        assert!(!no_proxy_matches("::/0", "10.0.0.1"));
+    }
+
+    #[test]
+    fn debug_shows_the_proxy_but_not_its_password() {
+        let d = format!(
+            "{:?}",
+            ProxyChoice::Url("http://u:pw-MARKER@proxy.example:3128".into())
+        );
+        assert!(
+            d.contains("proxy.example:3128") && d.contains("u:[REDACTED]"),
+            "{d}"
+        );
+        assert!(!d.contains("pw-MARKER"), "{d}");
+        assert_eq!(format!("{:?}", ProxyChoice::FromEnv), "FromEnv");
+        let url = ProxyUrl::parse("http://u:pw-MARKER@proxy.example:3128").unwrap();
+        let d = format!("{url:?}");
+        assert!(
+            d.contains("proxy.example") && !d.contains("pw-MARKER"),
+            "{d}"
+        );
+    }
+}
+
 fn parse_ip(s: &str) -> Option<IpAddr> {
     s.trim_start_matches('[').trim_end_matches(']').parse().ok()
 }
@@ -314,6 +369,11 @@ mod tests {
         assert!(!no_proxy_matches("", "x"));
         assert!(!no_proxy_matches("10.0.0.0/33", "10.0.0.1"));
         assert!(!no_proxy_matches("10.0.0.0/8", "ten.example"));
+        // Same length, another name: no match (and no out-of-range index).
+        assert!(!no_proxy_matches("example.org", "example.com"));
+        // A suffix that is not a port stays part of the name.
+        assert!(!no_proxy_matches("example.com:http", "example.com"));
+        assert!(no_proxy_matches("example.com:8443", "example.com"));
     }
 
     #[test]

@@ -153,6 +153,17 @@ mod tests {
     }
 
     #[test]
+    fn every_rejection_says_why() {
+        let text = |e: InvalidServerId| e.to_string();
+        assert_eq!(text(InvalidServerId::Empty), "it is empty");
+        assert_eq!(
+            text(InvalidServerId::TooLong(300)),
+            "it is 300 bytes long, more than 255"
+        );
+        assert!(text(InvalidServerId::DotSegment).contains("path segments"));
+    }
+
+    #[test]
     fn length_limit_is_inclusive() {
         let at = "a".repeat(SERVER_ID_MAX_LEN);
         assert!(ServerId::parse(&at).is_ok());
