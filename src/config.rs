@@ -76,6 +76,8 @@ struct Inner {
     max_attempts: u32,
     connections: Connections,
     agent: ureq::Agent,
+    /// The one rustls client config every connection uses.
+    tls: Arc<rustls::ClientConfig>,
     clock: GatewayClock,
 }
 
@@ -219,6 +221,9 @@ impl Config {
     }
     pub(crate) fn agent(&self) -> &ureq::Agent {
         &self.inner.agent
+    }
+    pub(crate) fn tls_client_config(&self) -> &Arc<rustls::ClientConfig> {
+        &self.inner.tls
     }
     pub(crate) fn clock(&self) -> &GatewayClock {
         &self.inner.clock
@@ -503,7 +508,7 @@ impl ConfigBuilder {
             .build();
         let agent = ureq::Agent::with_parts(
             agent_config,
-            connection::connector(tls, Watch::new(pool.dead_timeout)),
+            connection::connector(tls.clone(), Watch::new(pool.dead_timeout)),
             LiteralFirst::default(),
         );
 
@@ -522,6 +527,7 @@ impl ConfigBuilder {
                 max_attempts: self.max_attempts,
                 connections: pool,
                 agent,
+                tls,
                 clock: GatewayClock::default(),
             }),
         })

@@ -4,8 +4,8 @@
 
 use std::fmt::{self, Write as _};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::{Arc, Mutex, mpsc};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -15,13 +15,19 @@ use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureSch
 use crate::clock::{host_now, parse_http_date};
 use crate::config::{Config, crypto_provider};
 use crate::credentials::Kind;
-use crate::error::{Error, Route, TransportError};
+use crate::error::{Error, Route};
 use crate::fetch::fetch_command;
 use crate::proxy::ProxyUrl;
 use crate::redact::scrub;
+use crate::resolver::LiteralFirst;
 use crate::server_id::ServerId;
 use crate::tls_roots::TlsRoots;
 use crate::x509::summarize;
+use ureq::unversioned::resolver::Resolver;
+use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
+use ureq::unversioned::transport::{
+    Buffers, LazyBuffers, NextTimeout, Transport, TransportAdapter,
+};
 
 /// Skew beyond which the clock step warns.
 const CLOCK_WARN_SECS: i64 = 60;
@@ -121,7 +127,7 @@ impl Diagnosis {
     /// One JSON line: `{"ok":bool,"clock_skew_secs":number|null,"steps":[{"name","status","detail"},…]}`,
     /// keys in that order.
     pub fn to_json(&self) -> String {
-        let q = |s: &str| serde_json::Value::from(s).to_string();
+        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
         let skew = self
             .clock_skew_secs
             .map_or_else(|| "null".to_string(), |s| s.to_string());
@@ -186,26 +192,25 @@ impl Walk {
     fn skip(&mut self, name: &'static str, detail: String) {
         self.push(name, StepStatus::Skip, detail);
     }
-    /// False (and the step skipped) when an earlier step failed.
-    fn may_run(&mut self, name: &'static str) -> bool {
-        match self.failed {
-            Some(failed) => {
-                self.skip(name, format!("skipped: the {failed} step failed"));
-                false
-            }
-            None => true,
-        }
-    }
+    /// Every step in [`STEP_NAMES`] order; those that did not run are skipped.
     fn finish(mut self) -> Diagnosis {
+        let why = match self.failed {
+            Some(failed) => format!("skipped: the {failed} step failed"),
+            None => "skipped".to_string(),
+        };
+        let mut steps = Vec::with_capacity(STEP_NAMES.len());
         for name in STEP_NAMES {
-            if !self.steps.iter().any(|s| s.name == name) {
-                let _ = self.may_run(name);
+            match self.steps.iter().position(|s| s.name == name) {
+                Some(at) => steps.push(self.steps.swap_remove(at)),
+                None => steps.push(Step {
+                    name,
+                    status: StepStatus::Skip,
+                    detail: why.clone(),
+                }),
             }
         }
-        self.steps
-            .sort_by_key(|s| STEP_NAMES.iter().position(|n| *n == s.name));
         Diagnosis {
-            steps: self.steps,
+            steps,
             clock_skew_secs: self.clock_skew_secs,
         }
     }
@@ -257,7 +262,7 @@ pub fn diagnose(config: &Config, server_id: Option<&str>) -> Diagnosis {
     } else {
         "the endpoint"
     };
-    let addrs = match resolve(host, port, config.connect_timeout()) {
+    let addrs = match resolve(config, host, port, config.connect_timeout()) {
         Resolved::Literal(addr) => {
             walk.pass(
                 "dns",
@@ -323,7 +328,7 @@ pub fn diagnose(config: &Config, server_id: Option<&str>) -> Diagnosis {
                     "connected to {} in {} ms",
                     tcp.peer_addr()
                         .map_or(endpoint_name.clone(), |a| a.to_string()),
-                    started.elapsed().as_millis()
+                    started.elapsed().as_millis() as u64
                 ),
             );
         }
@@ -346,8 +351,16 @@ pub fn diagnose(config: &Config, server_id: Option<&str>) -> Diagnosis {
     }
 
     // tls, clock
+    let sock = wire(tcp, config.connect_timeout());
+    let reconnect = || {
+        let mut tcp = connect(&addrs, config.connect_timeout()).ok()?;
+        if let Some(p) = proxy {
+            open_tunnel(&mut tcp, p, &endpoint_name).ok()?;
+        }
+        Some(wire(tcp, config.connect_timeout()))
+    };
     let skew = if endpoint.is_tls() {
-        match tls_step(config, tcp, &route(config, &endpoint_name)) {
+        match tls_step(config, sock, &route(config, &endpoint_name), &reconnect) {
             Ok((detail, stream)) => {
                 walk.pass("tls", detail);
                 clock_request(stream, &endpoint.authority)
@@ -359,7 +372,7 @@ pub fn diagnose(config: &Config, server_id: Option<&str>) -> Diagnosis {
         }
     } else {
         walk.skip("tls", "plain http (a loopback endpoint): no TLS".into());
-        clock_request(Box::new(tcp), &endpoint.authority)
+        clock_request(Box::new(sock), &endpoint.authority)
     };
     match skew {
         Some(skew) => {
@@ -531,21 +544,26 @@ enum Resolved {
     Failed(String),
 }
 
-/// Resolves on a helper thread, so a hanging resolver costs at most `limit`.
-fn resolve(host: &str, port: u16, limit: Duration) -> Resolved {
+/// Resolves as every call does (ureq's resolver, bounded by `limit`).
+fn resolve(config: &Config, host: &str, port: u16, limit: Duration) -> Resolved {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         return Resolved::Literal(SocketAddr::new(ip, port));
     }
-    let (tx, rx) = mpsc::channel();
-    let name = format!("{host}:{port}");
-    std::thread::spawn(move || {
-        let _ = tx.send(name.to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(addrs)) if !addrs.is_empty() => Resolved::Names(addrs),
-        Ok(Ok(_)) => Resolved::Failed("no addresses".into()),
-        Ok(Err(e)) => Resolved::Failed(e.to_string()),
-        Err(_) => Resolved::Failed(format!("no answer within {limit:?}")),
+    let Ok(uri) = format!("http://{host}:{port}/").parse::<ureq::http::Uri>() else {
+        return Resolved::Failed("not a host name".into());
+    };
+    let timeout = NextTimeout {
+        after: UreqDuration::Exact(limit),
+        reason: ureq::Timeout::Resolve,
+        per_read: None,
+        per_write: None,
+    };
+    match LiteralFirst::default().resolve(&uri, config.agent().config(), timeout) {
+        Ok(addrs) if !addrs.is_empty() => Resolved::Names(addrs.iter().copied().collect()),
+        Ok(_) => Resolved::Failed("no addresses".into()),
+        Err(ureq::Error::Timeout(_)) => Resolved::Failed(format!("no answer within {limit:?}")),
+        Err(ureq::Error::HostNotFound) => Resolved::Failed("host not found".into()),
+        Err(e) => Resolved::Failed(e.to_string()),
     }
 }
 
@@ -584,7 +602,8 @@ fn open_tunnel(tcp: &mut TcpStream, proxy: &ProxyUrl, target: &str) -> Result<()
     request.push_str("\r\n");
     tcp.write_all(request.as_bytes())
         .map_err(|e| format!("the proxy {proxy} dropped the connection ({e})"))?;
-    let head = read_head(tcp).map_err(|e| format!("the proxy {proxy} did not answer ({e})"))?;
+    let head = read_head(|b| tcp.read(b))
+        .map_err(|e| format!("the proxy {proxy} did not answer ({e})"))?;
     let status_line = head.lines().next().unwrap_or_default().to_string();
     let status: u16 = status_line
         .split_whitespace()
@@ -608,15 +627,15 @@ fn open_tunnel(tcp: &mut TcpStream, proxy: &ProxyUrl, target: &str) -> Result<()
     }
 }
 
-/// Reads a response head (up to the blank line), bounded.
-fn read_head(stream: &mut dyn Read) -> std::io::Result<String> {
+/// Reads a response head (up to the blank line), bounded, through `recv`.
+fn read_head(mut recv: impl FnMut(&mut [u8]) -> std::io::Result<usize>) -> std::io::Result<String> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
         if head.len() >= MAX_HEAD {
             return Err(std::io::Error::other("response head too large"));
         }
-        match stream.read(&mut byte)? {
+        match recv(&mut byte)? {
             0 if head.is_empty() => return Err(std::io::ErrorKind::UnexpectedEof.into()),
             0 => break,
             _ => head.push(byte[0]),
@@ -625,57 +644,112 @@ fn read_head(stream: &mut dyn Read) -> std::io::Result<String> {
     Ok(String::from_utf8_lossy(&head).into_owned())
 }
 
-/// A byte stream the clock request can use: TCP or TLS over TCP.
-trait Wire: Read + Write {}
-impl<T: Read + Write> Wire for T {}
+/// A byte stream the clock request can use: TCP or TLS over TCP. Only the
+/// two methods it needs, so each stream type adds two functions, not the
+/// whole of `Read` and `Write`.
+trait Wire {
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    fn recv(&mut self, buf: &mut [u8]) -> std::io::Result<usize>;
+}
+
+impl<T: Read + Write> Wire for T {
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write_all(bytes)?;
+        self.flush()
+    }
+    fn recv(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.read(buf)
+    }
+}
 
 /// Handshakes and describes the connection; on failure, says why.
+/// Wraps the connection in ureq's own transport types, the ones the
+/// request path uses, so the TLS code below is the same machine code as
+/// every call's (the C library stays small).
+fn wire(tcp: TcpStream, limit: Duration) -> TransportAdapter {
+    let transport = PlainTcp {
+        stream: tcp,
+        buffers: LazyBuffers::new(16 * 1024, 16 * 1024),
+    };
+    let mut sock = TransportAdapter::new(transport.boxed(), Arc::new(UreqInstant::now));
+    sock.set_timeout(NextTimeout {
+        after: UreqDuration::Exact(limit),
+        reason: ureq::Timeout::Connect,
+        per_read: None,
+        per_write: None,
+    });
+    sock
+}
+
+/// A TCP stream as a ureq transport (ureq keeps its own private).
+struct PlainTcp {
+    stream: TcpStream,
+    buffers: LazyBuffers,
+}
+
+impl fmt::Debug for PlainTcp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PlainTcp")
+    }
+}
+
+impl PlainTcp {
+    fn limit(timeout: NextTimeout) -> Option<Duration> {
+        match timeout.after {
+            UreqDuration::Exact(d) => Some(d.max(Duration::from_millis(1))),
+            UreqDuration::NotHappening => None,
+        }
+    }
+}
+
+impl Transport for PlainTcp {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.stream.set_write_timeout(Self::limit(timeout))?;
+        self.stream.write_all(&self.buffers.output()[..amount])?;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.stream.set_read_timeout(Self::limit(timeout))?;
+        let n = self.stream.read(self.buffers.input_append_buf())?;
+        self.buffers.input_appended(n);
+        Ok(n > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        true
+    }
+}
+
+/// Handshakes with the config's own TLS setup and describes the
+/// connection; on failure, says why, and for a rejected certificate
+/// reconnects once (through `reconnect`) to show which certificate it was.
 fn tls_step(
     config: &Config,
-    mut tcp: TcpStream,
+    mut sock: TransportAdapter,
     route: &Route<'_>,
+    reconnect: &dyn Fn() -> Option<TransportAdapter>,
 ) -> Result<(String, Box<dyn Wire>), String> {
-    let roots = config
-        .tls_roots()
-        .load()
-        .map_err(|e| format!("cannot load the trust roots: {e}"))?;
-    let provider = crypto_provider();
-    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .map_err(|e| format!("cannot set up certificate checks: {e}"))?;
-    let recorder = Arc::new(Recorder {
-        inner: verifier,
-        seen: Mutex::default(),
-    });
-    let tls = ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(rustls::ALL_VERSIONS)
-        .map_err(|e| e.to_string())?
-        .dangerous()
-        .with_custom_certificate_verifier(recorder.clone())
-        .with_no_client_auth();
     let endpoint = config.endpoint_ref();
     let name = ServerName::try_from(endpoint.bare_host().to_string())
         .map_err(|_| "the endpoint host is not a valid TLS server name".to_string())?;
-    let mut conn = ClientConnection::new(Arc::new(tls), name).map_err(|e| e.to_string())?;
-    let shown = || {
-        let der = recorder.seen.lock().ok().and_then(|s| s.clone());
-        der.as_deref().and_then(summarize)
-    };
+    let tls = config.tls_client_config().clone();
+    let mut conn = ClientConnection::new(tls, name.clone()).map_err(|e| e.to_string())?;
     while conn.is_handshaking() {
-        if let Err(e) = conn.complete_io(&mut tcp) {
-            let explained = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                Some(tls_err) => {
-                    TransportError::from_ureq(ureq::Error::Rustls(tls_err.clone()), route)
-                        .to_string()
-                }
+        if let Err(e) = conn.complete_io(&mut sock) {
+            let tls_err = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+            let mut detail = match tls_err {
+                Some(t) => crate::error::tls(t, route).to_string(),
                 None => format!("the handshake with {route} broke off ({e})"),
             };
-            let mut detail = explained;
-            if let Some(cert) = shown() {
-                let _ = write!(detail, "; the server showed {}", cert_words(&cert));
+            if matches!(tls_err, Some(rustls::Error::InvalidCertificate(_))) {
+                if let Some(cert) = reconnect().and_then(|s| presented_cert(s, name)) {
+                    let _ = write!(detail, "; the server showed {}", cert_words(&cert));
+                }
             }
             if detail.contains("untrusted CA") {
                 detail.push_str(
@@ -687,17 +761,20 @@ fn tls_step(
         }
     }
     let version = match conn.protocol_version() {
-        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".to_string(),
-        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2".to_string(),
-        Some(v) => format!("{v:?}"),
-        None => "TLS".to_string(),
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
+        _ => "TLS",
     };
     let cipher = conn
         .negotiated_cipher_suite()
-        .map(|c| format!("{:?}", c.suite()))
+        .map(|c| suite_name(c.suite()))
         .unwrap_or_default();
     let mut detail = format!("{version}, {cipher}");
-    if let Some(cert) = shown() {
+    let cert = conn
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .and_then(|c| summarize(c));
+    if let Some(cert) = cert {
         let _ = write!(detail, ", {}", cert_words(&cert));
     }
     let _ = write!(
@@ -705,7 +782,55 @@ fn tls_step(
         "; trusted through {}",
         trust_source(config.tls_roots())
     );
-    Ok((detail, Box::new(rustls::StreamOwned::new(conn, tcp))))
+    Ok((detail, Box::new(rustls::StreamOwned::new(conn, sock))))
+}
+
+/// The certificate a server presents, read by a handshake that trusts
+/// nothing and stops right after the certificate arrives.
+fn presented_cert(
+    mut sock: TransportAdapter,
+    name: ServerName<'static>,
+) -> Option<crate::x509::CertSummary> {
+    let provider = crypto_provider();
+    let recorder = Arc::new(RecordOnly {
+        schemes: provider
+            .signature_verification_algorithms
+            .supported_schemes(),
+        seen: Mutex::default(),
+    });
+    let tls = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .ok()?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_no_client_auth();
+    let mut conn = ClientConnection::new(Arc::new(tls), name).ok()?;
+    while conn.is_handshaking() && conn.complete_io(&mut sock).is_ok() {}
+    let der = recorder.seen.lock().ok()?.clone()?;
+    summarize(&der)
+}
+
+/// The suites hwsms offers, by name. (rustls's `Debug` would name all of
+/// them, at the cost of a large table in the C library.)
+fn suite_name(suite: rustls::CipherSuite) -> String {
+    use rustls::CipherSuite::*;
+    let name = match suite {
+        TLS13_CHACHA20_POLY1305_SHA256 => "TLS13_CHACHA20_POLY1305_SHA256",
+        TLS13_AES_256_GCM_SHA384 => "TLS13_AES_256_GCM_SHA384",
+        TLS13_AES_128_GCM_SHA256 => "TLS13_AES_128_GCM_SHA256",
+        TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => {
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
+        }
+        TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => {
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+        }
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        other => return format!("cipher suite 0x{:04x}", u16::from(other)),
+    };
+    name.to_string()
 }
 
 fn cert_words(c: &crate::x509::CertSummary) -> String {
@@ -732,9 +857,8 @@ fn clock_request(mut stream: Box<dyn Wire>, authority: &str) -> Option<i64> {
         "GET / HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {}\r\nConnection: close\r\n\r\n",
         crate::DEFAULT_USER_AGENT
     );
-    stream.write_all(request.as_bytes()).ok()?;
-    stream.flush().ok()?;
-    let head = read_head(&mut stream).ok()?;
+    stream.send(request.as_bytes()).ok()?;
+    let head = read_head(|b| stream.recv(b)).ok()?;
     let at = host_now();
     let date = head.lines().find_map(|l| {
         let (name, value) = l.split_once(':')?;
@@ -745,50 +869,49 @@ fn clock_request(mut stream: Box<dyn Wire>, authority: &str) -> Option<i64> {
     Some(parse_http_date(&date)? - at)
 }
 
-/// Remembers the end-entity certificate the server presented, then lets
-/// the real verifier decide.
+/// Records the end-entity certificate and rejects it: for showing an
+/// operator which certificate a server presents, never for trusting one.
 #[derive(Debug)]
-struct Recorder {
-    inner: Arc<rustls::client::WebPkiServerVerifier>,
+struct RecordOnly {
+    schemes: Vec<SignatureScheme>,
     seen: Mutex<Option<Vec<u8>>>,
 }
 
-impl ServerCertVerifier for Recorder {
+impl ServerCertVerifier for RecordOnly {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         if let Ok(mut seen) = self.seen.lock() {
             *seen = Some(end_entity.to_vec());
         }
-        self.inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        Err(rustls::Error::General("recorded for the diagnosis".into()))
     }
 
     fn verify_tls12_signature(
         &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        Err(rustls::Error::General("recorded for the diagnosis".into()))
     }
 
     fn verify_tls13_signature(
         &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        Err(rustls::Error::General("recorded for the diagnosis".into()))
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        self.schemes.clone()
     }
 }
 

@@ -593,7 +593,8 @@ fn io_error(e: &io::Error, route: &Route<'_>) -> TransportError {
     }
 }
 
-fn tls(e: &rustls::Error, route: &Route<'_>) -> TransportError {
+/// Explains a TLS failure on `route`.
+pub(crate) fn tls(e: &rustls::Error, route: &Route<'_>) -> TransportError {
     use rustls::CertificateError as C;
     let why = match e {
         rustls::Error::InvalidCertificate(c) => match c {
