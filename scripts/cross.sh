@@ -3,14 +3,18 @@
 # that nothing needs a glibc newer than 2.17, and runs each build against a
 # local HTTPS SMS stand-in (natively, with Debian's i386 libc, or under qemu).
 #
-#     scripts/cross.sh                 # all targets
+#     scripts/cross.sh                 # all Linux targets
 #     scripts/cross.sh aarch64         # only targets whose name contains "aarch64"
+#     scripts/cross.sh windows         # the Windows builds (scripts/cross-windows.sh)
 #
 # Installs what it needs: rustup targets, ziglang (PyPI), cargo-zigbuild
 # (crates.io), and Debian's qemu-user, libc6-arm64-cross and libc6-i386.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter=${1:-}
+if [ "$filter" = windows ]; then
+  exec bash scripts/cross-windows.sh
+fi
 
 ZIGBUILD_VERSION=0.21.8
 ZIG_VERSION=0.14.1

@@ -36,6 +36,8 @@ pub enum TlsRoots {
     /// The host's CA bundle: `SSL_CERT_FILE` if set, else the first of the
     /// usual bundle paths on Debian/Ubuntu, RHEL/CentOS, SUSE and Alpine.
     /// Use it where TLS is intercepted by a corporate CA installed on the host.
+    /// On Windows only `SSL_CERT_FILE` is read (the certificate store is
+    /// not); without it, building the config fails and says what to do.
     System,
     /// Only the certificates in this PEM file.
     PemFile(PathBuf),
@@ -73,6 +75,16 @@ impl TlsRoots {
 pub(crate) fn system_bundle() -> Result<PathBuf, Error> {
     if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(file));
+    }
+    // Windows keeps its roots in the certificate store, not in a file;
+    // reading the store would take a Windows-only dependency tree
+    // (schannel, windows-sys). Say what to do instead of failing later.
+    if cfg!(windows) {
+        return Err(Error::config(
+            "system roots on Windows: hwsms does not read the Windows certificate store; \
+             export the CA you need (certmgr.msc, Export, Base-64 X.509) and pass it as a CA \
+             file (--ca-file), or set SSL_CERT_FILE to a PEM bundle",
+        ));
     }
     SYSTEM_BUNDLE_PATHS
         .iter()

@@ -222,7 +222,6 @@ int main(int argc, char **argv) {
 
     if (wait) {
         hwsms_poller *poller = NULL;
-        struct sigaction sa;
         r = hwsms_poller_new(config, server_id, &poller);
         if (r == HWSMS_ERR_INVALID_SERVER_ID) {
             hwsms_config_free(config);
@@ -238,11 +237,9 @@ int main(int argc, char **argv) {
             return 1;
         }
         waiting_poller = poller;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
+        /* signal(), not sigaction(): this example also builds for Windows. */
+        signal(SIGTERM, on_signal);
+        signal(SIGINT, on_signal);
         r = hwsms_poller_next(poller, &command, &err);
         waiting_poller = NULL;
         hwsms_poller_free(poller);
