@@ -325,7 +325,7 @@ mod tests {
                 b[at] = 0x01;
                 assert_eq!(find_special(&b), Some(at), "byte {high:#x} at {at}");
             }
-            assert_eq!(find_special(&vec![high; 24]), None, "byte {high:#x}");
+            assert_eq!(find_special(&[high; 24]), None, "byte {high:#x}");
         }
         // Bytes just above the specials: '#' and ']' (0x23, 0x5d), 0x20.
         let near = [0x21u8, 0x23, 0x5b, 0x5d, 0x20, 0x7f, 0x80, 0x21];
