@@ -103,7 +103,7 @@ mod tests {
     #[test]
     fn an_escaped_quote_does_not_end_the_string() {
         // Inside the string: \" then 200 brackets; they are text, not nesting.
-        let mut b = br#"{"x":"\"#.to_vec();
+        let mut b = br#"{"x":"\""#.to_vec();
         b.extend(std::iter::repeat_n(b'[', 200));
         b.extend(br#""}"#);
         assert!(check(&b).is_none());
