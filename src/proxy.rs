@@ -263,6 +263,15 @@ mod cidr_tests {
     }
 
     #[test]
+    fn an_explicit_proxy_is_used_whatever_the_environment() {
+        let endpoint = Endpoint::parse("https://sms.example.com").unwrap();
+        let choice = ProxyChoice::Url("http://proxy.example:3128".into());
+        let proxy = resolve(&choice, &endpoint).unwrap().expect("a proxy");
+        assert_eq!((proxy.host.as_str(), proxy.port), ("proxy.example", 3128));
+        assert!(resolve(&ProxyChoice::Direct, &endpoint).unwrap().is_none());
+    }
+
+    #[test]
     fn debug_shows_the_proxy_but_not_its_password() {
         let d = format!(
             "{:?}",
