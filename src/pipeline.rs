@@ -34,7 +34,7 @@ pub(crate) fn run(config: &Config, call: &Call<'_>, expect: Expect) -> Result<Do
     let outcome = loop {
         sent += 1;
         let offset_before = config.clock().offset_secs();
-        let mut err = match send(config, call, deadline) {
+        let mut err = match send(config, call, deadline, sent == 1) {
             Ok(exchange) => {
                 let received_at = exchange.received_at;
                 let verdict = classify(exchange, expect, config.clock().now());

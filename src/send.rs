@@ -70,11 +70,13 @@ pub(crate) enum SendFailure {
 }
 
 /// Sends `call` once, as it stands now (signed with the gateway clock as
-/// currently known), finishing by `deadline`.
+/// currently known), finishing by `deadline`. `first` says this is the
+/// call's first request, whose deadline is the agent's own timeout.
 pub(crate) fn send(
     config: &Config,
     call: &Call<'_>,
     deadline: Instant,
+    first: bool,
 ) -> Result<Exchange, SendFailure> {
     let endpoint = config.endpoint_ref();
     let endpoint_name = format!("{}:{}", endpoint.host, endpoint.port);
@@ -115,8 +117,12 @@ pub(crate) fn send(
         }
     }
     let result = match call.method {
-        Method::Get => request.body(()).map(|r| dispatch(config, r, remaining)),
-        Method::Post => request.body(body).map(|r| dispatch(config, r, remaining)),
+        Method::Get => request
+            .body(())
+            .map(|r| dispatch(config, r, remaining, first)),
+        Method::Post => request
+            .body(body)
+            .map(|r| dispatch(config, r, remaining, first)),
     };
     let response = match result {
         Ok(Ok(r)) => r,
@@ -165,16 +171,17 @@ pub(crate) fn send(
     })
 }
 
-/// Runs the request with `remaining` as its deadline. When that is the
-/// whole call timeout (a first attempt), the agent's own setting already
-/// says so, and a request-level config (which costs a config copy) is skipped.
+/// Runs the request with `remaining` as its deadline. For a call's first
+/// request that is the agent's own timeout (the call started a moment ago),
+/// so a request-level config (which costs a config copy) is skipped.
 fn dispatch<S: ureq::AsSendBody>(
     config: &Config,
     request: http::Request<S>,
     remaining: std::time::Duration,
+    first: bool,
 ) -> Result<http::Response<ureq::Body>, ureq::Error> {
     let agent = config.agent();
-    if remaining >= config.timeout() {
+    if first {
         return agent.run(request);
     }
     let request = agent
