@@ -75,8 +75,11 @@ pub(crate) fn host_now() -> i64 {
 
 /// Formats Unix seconds as `YYYYMMDDTHHMMSSZ` (UTC), the `X-Sdk-Date` format.
 pub fn format_sdk_date(unix_secs: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(unix_secs);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    let t = CivilTime::from_unix(unix_secs);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    )
 }
 
 /// Parses `YYYYMMDDTHHMMSSZ` into Unix seconds.
@@ -193,19 +196,38 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
+/// A UTC calendar date and time of day.
+struct CivilTime {
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+}
+
+impl CivilTime {
+    // Howard Hinnant's civil-from-days, the inverse of `days_from_civil`.
+    fn from_unix(unix: i64) -> Self {
+        let days = unix.div_euclid(86_400);
+        let secs = unix.rem_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        CivilTime {
+            year: yoe + era * 400 + i64::from(month <= 2),
+            month,
+            day,
+            hour: secs / 3600,
+            minute: secs % 3600 / 60,
+            second: secs % 60,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -238,6 +260,111 @@ mod tests {
         }
     }
 
+    /// The reference calendar: walk day by day from 1 March 1600 with the
+    /// Gregorian rule written out, so every date is checked against counting
+    /// rather than against the same formula.
+    fn walk_days(mut visit: impl FnMut(i64, i64, i64, i64)) {
+        let leap = |y: i64| y % 400 == 0 || (y % 4 == 0 && y % 100 != 0);
+        let lengths = |y: i64| {
+            [
+                31,
+                if leap(y) { 29 } else { 28 },
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ]
+        };
+        // 1 March 1600 is day -135_080 of the Unix epoch.
+        let (mut y, mut m, mut d, mut day) = (1600, 3, 1, -135_080);
+        while y < 2401 {
+            visit(day, y, m, d);
+            day += 1;
+            d += 1;
+            if d > lengths(y)[m as usize - 1] {
+                d = 1;
+                m += 1;
+                if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            }
+        }
+        assert_eq!((y, m, d, day), (2401, 1, 1, 157_420));
+    }
+
+    #[test]
+    fn every_day_from_1600_to_2400_matches_counting() {
+        let mut days = 0;
+        walk_days(|day, y, m, d| {
+            days += 1;
+            assert_eq!(days_from_civil(y, m, d), day, "{y}-{m}-{d}");
+            let t = CivilTime::from_unix(day * 86_400);
+            assert_eq!((t.year, t.month, t.day), (y, m, d), "day {day}");
+            // The last second of the day still belongs to it.
+            let t = CivilTime::from_unix(day * 86_400 + 86_399);
+            assert_eq!(
+                (t.year, t.month, t.day, t.hour, t.minute, t.second),
+                (y, m, d, 23, 59, 59)
+            );
+            assert_eq!(to_unix(y, m, d, 0, 0, 0), Some(day * 86_400));
+            // The day after a month's last day is not a date of that month.
+            if d >= 28 {
+                let last = days_in_month(y, m);
+                assert!(d <= last, "{y}-{m}-{d}");
+                assert_eq!(
+                    to_unix(y, m, last + 1, 0, 0, 0),
+                    None,
+                    "{y}-{m}-{}",
+                    last + 1
+                );
+            }
+        });
+        assert_eq!(days, 292_500, "1 March 1600 to 31 December 2400");
+    }
+
+    #[test]
+    fn time_of_day_fields() {
+        for day in [-135_080, -1, 0, 19_782, 157_053] {
+            for (h, mi, s) in [
+                (0, 0, 0),
+                (0, 0, 59),
+                (0, 1, 0),
+                (0, 59, 59),
+                (1, 0, 0),
+                (12, 34, 56),
+                (23, 59, 59),
+            ] {
+                let unix = day * 86_400 + h * 3600 + mi * 60 + s;
+                let t = CivilTime::from_unix(unix);
+                assert_eq!((t.hour, t.minute, t.second), (h, mi, s), "{unix}");
+                let (y, mo, d) = (t.year, t.month, t.day);
+                assert_eq!(to_unix(y, mo, d, h, mi, s), Some(unix));
+            }
+        }
+        // Out-of-range fields are refused, leap second 60 is allowed.
+        assert_eq!(to_unix(2024, 1, 1, 23, 59, 60), Some(1_704_153_600));
+        for (h, mi, s) in [
+            (24, 0, 0),
+            (-1, 0, 0),
+            (0, 60, 0),
+            (0, -1, 0),
+            (0, 0, 61),
+            (0, 0, -1),
+        ] {
+            assert_eq!(to_unix(2024, 1, 1, h, mi, s), None, "{h}:{mi}:{s}");
+        }
+        for (mo, d) in [(0, 1), (13, 1), (1, 0), (1, 32), (4, 31), (2, 30)] {
+            assert_eq!(to_unix(2024, mo, d, 0, 0, 0), None, "month {mo} day {d}");
+        }
+    }
+
     #[test]
     fn http_dates() {
         assert_eq!(
@@ -247,6 +374,19 @@ mod tests {
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), None);
         assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37:00 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT x"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nv 1994 08:49:37 GMT"), None);
+        // Every month name, on the 28th at noon of 2025.
+        let months = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        for (i, name) in months.iter().enumerate() {
+            let sdk = format!("2025{:02}28T120000Z", i + 1);
+            let http = format!("Xxx, 28 {name} 2025 12:00:00 GMT");
+            assert_eq!(parse_http_date(&http), parse_sdk_date(&sdk), "{http}");
+            assert!(parse_http_date(&http).is_some());
+        }
     }
 
     #[test]
