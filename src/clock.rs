@@ -149,7 +149,7 @@ pub(crate) fn parse_server_time(message: &str) -> Option<i64> {
                 digits[n] = i64::from(c as u8 - b'0');
                 n += 1;
             }
-            '-' | ':' | 'T' | ' ' if n < 14 => {}
+            '-' | ':' | 'T' | ' ' => {}
             _ => break,
         }
     }
@@ -263,7 +263,7 @@ mod tests {
     /// The reference calendar: walk day by day from 1 March 1600 with the
     /// Gregorian rule written out, so every date is checked against counting
     /// rather than against the same formula.
-    fn walk_days(mut visit: impl FnMut(i64, i64, i64, i64)) {
+    fn walk_days(mut visit: impl FnMut(i64, i64, i64, i64, i64)) {
         let leap = |y: i64| y % 400 == 0 || (y % 4 == 0 && y % 100 != 0);
         let lengths = |y: i64| {
             [
@@ -284,10 +284,11 @@ mod tests {
         // 1 March 1600 is day -135_080 of the Unix epoch.
         let (mut y, mut m, mut d, mut day) = (1600, 3, 1, -135_080);
         while y < 2401 {
-            visit(day, y, m, d);
+            let month_len = lengths(y)[m as usize - 1];
+            visit(day, y, m, d, month_len);
             day += 1;
             d += 1;
-            if d > lengths(y)[m as usize - 1] {
+            if d > month_len {
                 d = 1;
                 m += 1;
                 if m > 12 {
@@ -302,7 +303,7 @@ mod tests {
     #[test]
     fn every_day_from_1600_to_2400_matches_counting() {
         let mut days = 0;
-        walk_days(|day, y, m, d| {
+        walk_days(|day, y, m, d, month_len| {
             days += 1;
             assert_eq!(days_from_civil(y, m, d), day, "{y}-{m}-{d}");
             let t = CivilTime::from_unix(day * 86_400);
@@ -403,6 +404,19 @@ mod tests {
         );
         assert_eq!(parse_server_time("signature expired"), None);
         assert_eq!(parse_server_time("server time:2023"), None);
+        // Too few digits, even if zero-padding them would make a date.
+        assert_eq!(parse_server_time("server time: 2023052701"), None);
+        // Digits after the fourteenth are not part of the time.
+        assert_eq!(
+            parse_server_time("server time:2023052702060899 (UTC)"),
+            parse_sdk_date("20230527T020608Z")
+        );
+    }
+
+    #[test]
+    fn host_now_reads_this_hosts_clock() {
+        // Between 1 January 2025 and 2100: this test was written in 2026.
+        assert!((1_735_689_600..4_102_444_800).contains(&host_now()));
     }
 
     #[test]

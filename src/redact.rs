@@ -82,4 +82,21 @@ mod tests {
         scrub(&mut q, &["abcde"]);
         assert_eq!(q, "[REDACTED] abcdef xabcdex");
     }
+
+    #[test]
+    fn a_short_secret_inside_a_longer_word_is_left_alone() {
+        // Punctuation that continues a token, and non-ASCII letters.
+        for word in ["k9-x", "x_k9", "k9.x", "~k9", "k9+x", "a/k9", "k9é", "ék9"] {
+            let mut t = format!("in {word} now");
+            scrub(&mut t, &["k9"]);
+            assert_eq!(t, format!("in {word} now"));
+        }
+        // Punctuation that ends a token does not protect it.
+        let mut t = "k9, (k9) \"k9\" k9:1 k9;".to_string();
+        scrub(&mut t, &["k9"]);
+        assert_eq!(
+            t,
+            "[REDACTED], ([REDACTED]) \"[REDACTED]\" [REDACTED]:1 [REDACTED];"
+        );
+    }
 }

@@ -291,5 +291,20 @@ mod tests {
             Err(InvalidReport::Outcome)
         );
         assert_eq!("fail".parse(), Ok(CommandOutcome::Fail));
+        assert_eq!("success".parse(), Ok(CommandOutcome::Success));
+    }
+
+    #[test]
+    fn a_detail_of_exactly_one_mebibyte_is_accepted() {
+        let ok = CommandOutcome::Success;
+        // `{"a":"…"}` is 8 bytes around the padding.
+        let detail = |len: usize| format!("{{\"a\":\"{}\"}}", "x".repeat(len - 8));
+        let at = detail(1_048_576);
+        assert_eq!(at.len(), 1_048_576);
+        assert!(report_body("START", ok, &at).is_ok());
+        assert_eq!(
+            report_body("START", ok, &detail(1_048_577)),
+            Err(InvalidReport::DetailTooLarge { len: 1_048_577 })
+        );
     }
 }

@@ -260,5 +260,10 @@ mod tests {
                 .is_err()
         );
         assert!(PollSchedule::default().validate().is_ok());
+        // A cap equal to the interval is allowed: a fixed-interval poller.
+        let fixed = PollSchedule::default()
+            .interval(Duration::from_secs(30))
+            .backoff_cap(Duration::from_secs(30));
+        assert!(fixed.validate().is_ok());
     }
 }
