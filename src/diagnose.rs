@@ -942,6 +942,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn connect_errors_in_an_operators_words() {
+        use std::io::{Error, ErrorKind};
+        for kind in [ErrorKind::TimedOut, ErrorKind::WouldBlock] {
+            assert_eq!(
+                connect_error(&Error::from(kind)),
+                "no answer in time: a firewall may drop the packets"
+            );
+        }
+        assert_eq!(
+            connect_error(&Error::from(ErrorKind::ConnectionRefused)),
+            "connection refused"
+        );
+        assert_eq!(connect_error(&Error::other("odd")), "odd");
+    }
+
+    #[test]
     fn base64_matches_rfc_4648() {
         for (input, expected) in [
             ("", ""),

@@ -191,4 +191,86 @@ mod tests {
         };
         assert_eq!(date(&general).as_deref(), Some("2052-03-15"));
     }
+
+    /// The element `read` finds at the start of `der`, as (tag, value, rest).
+    fn element(der: &[u8]) -> Option<(u8, Vec<u8>, Vec<u8>)> {
+        read(der).map(|(t, rest)| (t.tag, t.value.to_vec(), rest.to_vec()))
+    }
+
+    #[test]
+    fn der_lengths_short_long_and_out_of_bounds() {
+        // Short form: the value fits exactly, or with bytes left over.
+        assert_eq!(element(&[4, 2, 7, 8]), Some((4, vec![7, 8], vec![])));
+        assert_eq!(element(&[4, 1, 7, 8]), Some((4, vec![7], vec![8])));
+        assert_eq!(element(&[4, 3, 7, 8]), None);
+        // 0x7f is the longest short form.
+        let mut max_short = vec![4, 0x7f];
+        max_short.extend([9; 0x7f]);
+        assert_eq!(element(&max_short).map(|e| e.1.len()), Some(0x7f));
+        // 0x80 is the indefinite form, which DER forbids: not 128 bytes.
+        let mut indefinite = vec![4, 0x80];
+        indefinite.extend([9; 0x80]);
+        assert_eq!(element(&indefinite), None);
+        // Long forms: one and two length bytes, big-endian.
+        assert_eq!(element(&[4, 0x81, 2, 7, 8]), Some((4, vec![7, 8], vec![])));
+        assert_eq!(element(&[4, 0x81, 0]), Some((4, vec![], vec![])));
+        let mut long = vec![4, 0x82, 0x01, 0x02];
+        long.extend((0..258).map(|i| i as u8));
+        let (_, value, rest) = element(&long).unwrap();
+        assert_eq!((value.len(), value[257], rest.len()), (258, 1, 0));
+        // Length bytes missing, more than four of them, or a value cut short.
+        assert_eq!(element(&[4, 0x82, 0x01]), None);
+        assert_eq!(element(&[4, 0x85, 0, 0, 0, 0, 1, 7]), None);
+        assert_eq!(element(&[4, 0x84, 0, 0, 0, 2, 7]), None);
+        assert_eq!(
+            element(&[4, 0x84, 0, 0, 0, 1, 7]),
+            Some((4, vec![7], vec![]))
+        );
+        assert_eq!(element(&[4]), None);
+    }
+
+    #[test]
+    fn a_generated_certificate_is_summarised() {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType,
+        };
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(DnType::OrganizationName, "hwsms");
+        ca.distinguished_name
+            .push(DnType::CommonName, "hwsms test CA");
+        let issuer = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+
+        let names = ["sms.example", "127.0.0.1", "::1", "*.sms.example"];
+        let mut leaf = CertificateParams::new(names.map(String::from).to_vec()).unwrap();
+        // Not a DNS name or IP: left out of the summary.
+        leaf.subject_alt_names.insert(
+            1,
+            SanType::Rfc822Name("ops@example.com".try_into().unwrap()),
+        );
+        leaf.distinguished_name = rcgen::DistinguishedName::new();
+        leaf.distinguished_name.push(DnType::CountryName, "CN");
+        leaf.distinguished_name
+            .push(DnType::CommonName, "sms stand-in");
+        leaf.not_after = rcgen::date_time_ymd(2031, 7, 9);
+        let cert = leaf
+            .signed_by(&KeyPair::generate().unwrap(), &issuer)
+            .unwrap();
+
+        let summary = summarize(cert.der()).unwrap();
+        assert_eq!(
+            summary,
+            CertSummary {
+                subject: Some("sms stand-in".into()),
+                issuer: Some("hwsms test CA".into()),
+                names: names.map(String::from).to_vec(),
+                not_after: Some("2031-07-09".into()),
+            }
+        );
+        // Anything but a SEQUENCE at the top is not a certificate.
+        let mut not_seq = cert.der().to_vec();
+        not_seq[0] = 0x31;
+        assert_eq!(summarize(&not_seq), None);
+    }
 }

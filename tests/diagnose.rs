@@ -307,3 +307,179 @@ fn the_cli_contract() {
     let (code, _, _) = cli(&[&base[..], &["--wait"]].concat(), Some(TOKEN));
     assert_eq!(code, 2);
 }
+
+#[test]
+fn by_host_name_without_a_server_id_and_the_checklist() {
+    let pki = Pki::new();
+    // The placeholder id is unknown to this server: a 404 without an id
+    // given is no failure, the command step is skipped.
+    let server = Server::https(pki.server(), |_| {
+        Reply::json(
+            404,
+            r#"{"error_code":"SMS.0205x","error_msg":"server not found"}"#,
+        )
+        .header("Date", &support::http_date(support::unix_now()))
+    });
+    let url = server.url().replace("127.0.0.1", "localhost");
+    let d = diagnose(&builder(&url, &pki).build().unwrap(), None);
+    assert_eq!(status(&d, "dns"), StepStatus::Pass, "{d}");
+    assert_eq!(status(&d, "auth"), StepStatus::Pass, "{d}");
+    assert_eq!(status(&d, "command"), StepStatus::Skip, "{d}");
+    assert_eq!(detail(&d, "command"), "no server id given");
+    assert!(d.ok(), "{d}");
+    assert!(
+        detail(&d, "tls").contains("trusted through CA certificates given in memory"),
+        "{d}"
+    );
+    // The checklist: one line per step, status then name then detail.
+    let text = d.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 8, "{text}");
+    for (line, step) in lines.iter().zip(d.steps()) {
+        let status = format!("{:?}", step.status()).to_ascii_lowercase();
+        assert_eq!(
+            *line,
+            format!("[{status}] {}: {}", step.name(), step.detail())
+        );
+    }
+    assert_eq!(lines[7], "[skip] command: no server id given");
+
+    // A CA file is named as the trust source.
+    let ca = pki.ca_file();
+    let config = Config::builder(&url, Credentials::token(TOKEN))
+        .ca_file(&ca)
+        .build()
+        .unwrap();
+    let d = diagnose(&config, None);
+    let want = format!("trusted through the CA file {}", ca.display());
+    assert!(detail(&d, "tls").contains(&want), "{d}");
+}
+
+#[test]
+fn a_host_clock_ahead_of_the_gateway_is_said_so() {
+    for (skew, words) in [
+        (-21 * 60, "s ahead of the gateway's"),
+        (21 * 60, "s behind the gateway's"),
+    ] {
+        let server = Server::http(skewed_gateway("DIAGAK", SK, skew, true, true));
+        let config = Config::builder(
+            server.url(),
+            Credentials::ak_sk(AkSk::new("DIAGAK", SK).project_id("p")),
+        )
+        .build()
+        .unwrap();
+        let d = diagnose(&config, Some(ID));
+        assert_eq!(status(&d, "clock"), StepStatus::Warn);
+        let clock = detail(&d, "clock");
+        // The amount is a plain number of seconds, never negative.
+        let amount: i64 = clock
+            .strip_prefix("this host's clock is ")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{clock}"));
+        assert!((amount - 21 * 60).abs() <= 2, "{clock}");
+        assert!(clock.contains(words), "{clock}");
+    }
+}
+
+#[test]
+fn tls_1_2_and_a_long_response_head() {
+    let pki = Pki::new();
+    // A gateway answering with 4 KiB of headers: the clock is still read.
+    let server = Server::https(pki.server_versions(&[&rustls::version::TLS12]), |_| {
+        Reply::json(200, SEED_200)
+            .header("X-Padding", &"p".repeat(4096))
+            .header("Date", &support::http_date(support::unix_now()))
+    });
+    let d = diagnose(&builder(&server.url(), &pki).build().unwrap(), Some(ID));
+    assert!(detail(&d, "tls").starts_with("TLS 1.2,"), "{d}");
+    assert_eq!(status(&d, "clock"), StepStatus::Pass, "{d}");
+    assert!(d.clock_skew_secs().is_some_and(|s| s.abs() <= 2), "{d}");
+}
+
+/// A fake proxy: reads each request head, answers with `reply`, closes.
+fn fake_proxy(reply: &'static [u8]) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = conn.write_all(reply);
+        }
+    });
+    port
+}
+
+#[test]
+fn proxies_that_refuse_or_hang_up() {
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), sms_standin(Some(TOKEN.into()), None));
+    let via = |reply: &'static [u8]| {
+        let config = builder(&server.url(), &pki)
+            .proxy(ProxyChoice::Url(format!(
+                "http://127.0.0.1:{}",
+                fake_proxy(reply)
+            )))
+            .build()
+            .unwrap();
+        diagnose(&config, Some(ID))
+    };
+    for (reply, words) in [
+        (&b""[..], "did not answer"),
+        (
+            b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n",
+            "requires authentication",
+        ),
+        (
+            b"HTTP/1.1 401 Unauthorized\r\n\r\n",
+            "requires authentication",
+        ),
+        (
+            b"HTTP/1.1 403 Forbidden\r\n\r\n",
+            "blocks the tunnel to 127.0.0.1:",
+        ),
+        (
+            b"HTTP/1.1 502 Bad Gateway\r\n\r\n",
+            "would not open a tunnel",
+        ),
+    ] {
+        let d = via(reply);
+        assert_eq!(status(&d, "proxy"), StepStatus::Fail, "{d}");
+        assert!(detail(&d, "proxy").contains(words), "{words}: {d}");
+    }
+    // A 200 whose head the proxy never finishes still opens the tunnel;
+    // here nothing is behind it, so TLS is what fails.
+    let d = via(b"HTTP/1.1 200 Connection established\r\n");
+    assert_eq!(status(&d, "proxy"), StepStatus::Pass, "{d}");
+    assert_eq!(status(&d, "tls"), StepStatus::Fail, "{d}");
+}
+
+#[test]
+fn a_gateway_that_accepts_and_never_answers_costs_the_timeouts() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    let config = Config::builder(&url, Credentials::token(TOKEN))
+        .connect_timeout(std::time::Duration::from_millis(300))
+        .timeout(std::time::Duration::from_millis(600))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let d = diagnose(&config, Some(ID));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{d}");
+    assert_eq!(status(&d, "tcp"), StepStatus::Pass, "{d}");
+    assert_eq!(status(&d, "clock"), StepStatus::Warn, "{d}");
+    assert_eq!(status(&d, "auth"), StepStatus::Fail, "{d}");
+}
