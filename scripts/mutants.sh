@@ -8,6 +8,8 @@
 #     JOBS=2 scripts/mutants.sh             # two mutants at a time (default 1)
 #     STEP=2 scripts/mutants.sh             # all of src/ again from step 2, on
 #                                           # step 1's saved lists
+#     STEP=again scripts/mutants.sh         # step 2 again, over only what the
+#                                           # last step 2 left (after new tests)
 #
 # Installs the pinned cargo-mutants, runs it with .cargo/mutants.toml (whose
 # exclusions each say why), and prints the caught/missed/timeout counts and
@@ -72,23 +74,29 @@ if [ $# -gt 0 ]; then
   [ "${TESTS:-}" = lib ] && args+=(--cargo-arg=--lib)
   run files "${args[@]}"
 else
-  if [ "${STEP:-1}" = 2 ]; then
+  case "${STEP:-1}" in
+    1) run step1-unit --file 'src/*.rs' --cargo-arg=--lib ;;
     # Resume: put step 1's lists back where --iterate reads them.
-    rm -rf "$out" && cp -r "$out_root/step1-unit" "$out"
-    steps+=("$out_root/step1-unit")
-  else
-    run step1-unit --file 'src/*.rs' --cargo-arg=--lib
-  fi
-  run step2-diagnose --iterate --file src/diagnose.rs --file src/x509.rs \
+    2) rm -rf "$out" && cp -r "$out_root/step1-unit" "$out"
+       steps+=("$out_root/step1-unit") ;;
+    # Tests only ever get added, so what was caught stays caught: retest
+    # what the last step 2 left, on top of its lists.
+    again) rm -rf "$out" && cp -r "$out_root/step2-rest" "$out"
+       steps+=("$out_root"/step1-unit "$out_root"/step2-{diagnose,loop,rest}) ;;
+    *) echo "STEP is 1, 2 or again" >&2; exit 2 ;;
+  esac
+  step2=step2
+  [ "${STEP:-1}" = again ] && step2=again
+  run $step2-diagnose --iterate --file src/diagnose.rs --file src/x509.rs \
     --cargo-arg=--lib --cargo-arg=--test=diagnose -- -- "${skip_cli[@]}"
   loop_args=()
   for t in "${loop_tests[@]}"; do loop_args+=("--cargo-arg=$t"); done
-  run step2-loop --iterate --file src/poller.rs --file src/schedule.rs \
+  run $step2-loop --iterate --file src/poller.rs --file src/schedule.rs \
     --file src/stop.rs --file src/report.rs --cargo-arg=--lib "${loop_args[@]}" \
     -- -- --include-ignored
   rest_args=()
   for t in "${all_tests[@]}"; do rest_args+=("--cargo-arg=$t"); done
-  run step2-rest --iterate --file 'src/*.rs' --exclude src/diagnose.rs \
+  run $step2-rest --iterate --file 'src/*.rs' --exclude src/diagnose.rs \
     --exclude src/x509.rs --exclude src/poller.rs --exclude src/schedule.rs \
     --exclude src/stop.rs --exclude src/report.rs \
     --cargo-arg=--lib "${rest_args[@]}" -- -- "${skip_cli[@]}" "${skip_slow[@]}"

@@ -149,6 +149,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn settings_read_back() {
+        let s = PollSchedule::default()
+            .interval(Duration::from_secs(7))
+            .backoff_cap(Duration::from_secs(70))
+            .auth_pause(Duration::from_secs(700));
+        assert_eq!(
+            (s.poll_interval(), s.max_backoff(), s.min_auth_pause()),
+            (
+                Duration::from_secs(7),
+                Duration::from_secs(70),
+                Duration::from_secs(700)
+            )
+        );
+    }
+
+    #[test]
     fn answered_waits_the_interval_within_twenty_percent() {
         let s = PollSchedule::default().interval(Duration::from_secs(10));
         assert_eq!(

@@ -122,6 +122,29 @@ mod tests {
         assert!(!s.sleep_until(Instant::now() + Duration::from_secs(30)));
     }
 
+    /// This thread's CPU time so far, in clock ticks (user + system).
+    #[cfg(target_os = "linux")]
+    fn thread_cpu_ticks() -> u64 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        // Fields after the command name (which may hold spaces): state is
+        // the 3rd field overall, utime the 14th, stime the 15th.
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<&str> = rest.split(' ').collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_long_sleep_does_not_burn_the_cpu() {
+        // An agent sleeps between polls for weeks: the wait must block,
+        // not spin. A spinning 600 ms costs ~60 ticks at 100 Hz.
+        let s = StopSignal::new();
+        let before = thread_cpu_ticks();
+        assert!(s.sleep_until(Instant::now() + Duration::from_millis(600)));
+        let used = thread_cpu_ticks() - before;
+        assert!(used <= 10, "{used} ticks of CPU to sleep 600 ms");
+    }
+
     #[test]
     fn without_a_stop_the_sleep_runs_its_course() {
         let s = StopSignal::new();

@@ -50,6 +50,12 @@ fn nothing_nothing_then_a_command() {
     assert_eq!(command.name(), Some(CommandName::Start));
     assert_eq!(command.task_id(), Some("xxxxxxxxxxxxxxxxxxxxxxxx00000001"));
     assert_eq!(server.requests().len(), 3);
+    assert_eq!(poller.schedule().poll_interval(), Duration::from_millis(20));
+    let debug = format!("{poller:?}");
+    assert!(
+        debug.starts_with("Poller {") && debug.contains(ID) && debug.contains("polls: 3"),
+        "{debug}"
+    );
     let status = poller.handle().status();
     assert_eq!(status.polls, 3);
     assert_eq!(status.consecutive_failures, 0);
@@ -150,6 +156,8 @@ fn a_401_is_returned_then_the_auth_pause_holds_until_a_stop() {
 
     // Calling next() again at once must not send: it waits out the pause.
     let handle = poller.handle();
+    let watcher = poller.handle();
+    assert!(!watcher.is_stopped());
     let stopper = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
         handle.stop();
@@ -168,7 +176,8 @@ fn a_401_is_returned_then_the_auth_pause_holds_until_a_stop() {
         1,
         "no second request during the pause"
     );
-    // Stopped stays stopped.
+    // Stopped stays stopped, and every handle sees it.
+    assert!(watcher.is_stopped());
     assert_eq!(poller.next().unwrap(), Polled::Stopped);
     assert_eq!(server.requests().len(), 1);
 }
@@ -208,4 +217,27 @@ fn bad_ids_and_schedules_are_refused() {
     let mut poller = Poller::new(&config, ID).unwrap();
     let zero = PollSchedule::default().interval(Duration::ZERO);
     assert!(matches!(poller.set_schedule(zero), Err(Error::Config(_))));
+}
+
+#[test]
+fn after_an_empty_answer_the_next_poll_waits_the_interval() {
+    let pki = Pki::new();
+    let n = Arc::new(AtomicUsize::new(0));
+    let seen = n.clone();
+    let server = Server::https(pki.server(), move |_| {
+        match seen.fetch_add(1, Ordering::SeqCst) {
+            0 => Reply::json(200, NOTHING),
+            _ => Reply::json(200, SEED_200),
+        }
+    });
+    let config = config(&pki, &server);
+    let mut poller = Poller::new(&config, ID).unwrap();
+    let s = PollSchedule::default().interval(Duration::from_millis(400));
+    poller.set_schedule(s).unwrap();
+    let started = Instant::now();
+    assert!(matches!(poller.next().unwrap(), Polled::Command(_)));
+    // At least the interval less its 20% jitter: never sooner.
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(320), "{took:?}");
+    assert_eq!(server.requests().len(), 2);
 }
