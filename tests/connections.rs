@@ -239,3 +239,104 @@ fn connection_settings_have_documented_defaults_and_are_checked() {
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
 }
+
+#[test]
+fn a_connection_the_server_closed_while_idle_is_not_reused() {
+    // Keep-alive by the headers, then the server closes (its idle timeout,
+    // say): the pool must notice instead of sending into a closed socket.
+    let pki = Pki::new();
+    let raw = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{SEED_200}",
+        SEED_200.len()
+    );
+    let server = Server::https(pki.server(), move |_| Reply::Raw(raw.clone().into_bytes()));
+    let config = builder(&pki, &server).max_attempts(1).build().unwrap();
+    for _ in 0..3 {
+        assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 1);
+        // Let the server's close arrive before the next call.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(server.connections(), 3);
+}
+
+#[test]
+fn a_dead_connection_is_named_as_such_and_a_plain_timeout_is_not() {
+    let pki = Pki::new();
+    // The silence bound is shorter than the call's deadline and no resend
+    // is allowed: the error says the connection was presumed dead.
+    let server = Server::https(pki.server(), silent_after_one_answer());
+    let config = builder(&pki, &server)
+        .dead_connection_timeout(Duration::from_millis(300))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    fetch_command(&config, ID).unwrap();
+    let err = fetch_command(&config, ID).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "a pooled connection sent no answer within 300ms; presumed dropped by a NAT or firewall"
+        ),
+        "{err}"
+    );
+    // The call's deadline comes first: an ordinary timeout.
+    let server = Server::https(pki.server(), silent_after_one_answer());
+    let config = builder(&pki, &server)
+        .timeout(Duration::from_millis(600))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    fetch_command(&config, ID).unwrap();
+    let err = fetch_command(&config, ID).unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(!err.to_string().contains("presumed dropped"), "{err}");
+}
+
+#[test]
+fn a_clean_tls_close_in_the_middle_of_the_head_is_an_error_at_once() {
+    use std::io::{Read, Write};
+    // A server that sends half a response head, then TLS close_notify (a
+    // clean close, unlike a bare FIN), and keeps the TCP connection open.
+    let pki = Pki::new();
+    let tls = pki.server();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for tcp in listener.incoming() {
+            let Ok(mut tcp) = tcp else { return };
+            let Ok(mut conn) = rustls::ServerConnection::new(tls.clone()) else {
+                return;
+            };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                if conn.complete_io(&mut tcp).is_err() {
+                    break;
+                }
+                match conn.reader().read(&mut buf) {
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => break,
+                }
+            }
+            let _ = conn.writer().write_all(b"HTTP/1.1 200 OK\r\nContent-Le");
+            conn.send_close_notify();
+            while conn.wants_write() && conn.complete_io(&mut tcp).is_ok() {}
+            held.push(tcp);
+        }
+    });
+    let config = Config::builder(&url, Credentials::token("T"))
+        .ca_pem(pki.ca_pem.as_bytes())
+        .timeout(Duration::from_secs(8))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = fetch_command(&config, ID).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!err.is_timeout(), "{err:?}");
+}

@@ -39,6 +39,8 @@ fn connection_refused() {
     assert_eq!(t.kind(), TransportKind::Connect, "{err}");
     assert!(err.is_retryable());
     assert_eq!(t.attempts(), 3, "refused connections are retried");
+    assert_eq!((err.attempts(), err.status()), (Some(3), None));
+    assert!(!err.is_timeout());
     assert!(err.to_string().contains("after 3 attempts"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -84,6 +86,7 @@ fn huge_body_stops_at_the_cap() {
         "{err:?}"
     );
     assert!(!err.is_retryable());
+    assert_eq!((err.status(), err.is_timeout()), (Some(200), false));
     assert!(started.elapsed() < Duration::from_secs(10));
     // This checks the error and that reading stopped long before 64 MiB
     // could arrive; it does not measure memory.

@@ -107,6 +107,7 @@ fn seed_403_and_every_documented_status() {
             assert!(err.is_retryable());
             assert_eq!(sent, 3, "500 is retried up to the attempt limit");
             assert_eq!(api.attempts(), 3);
+            assert_eq!(err.attempts(), Some(3));
             assert!(err.to_string().contains("after 3 attempts"), "{err}");
         } else {
             assert!(!err.is_retryable());
@@ -301,6 +302,7 @@ fn redirects_are_reported_not_followed() {
         panic!("{err:?}")
     };
     assert_eq!(r.status(), 302);
+    assert_eq!((err.status(), err.attempts()), (Some(302), None));
     assert_eq!(r.location(), Some(target.as_str()));
     assert_eq!(r.request_id(), Some("r-302"));
     assert_eq!(server.requests().len(), 1);
