@@ -413,3 +413,35 @@ fn response_head_and_kept_header_limits() {
     };
     assert_eq!(t.kind(), TransportKind::Protocol, "{err}");
 }
+
+#[test]
+fn errors_before_any_request_carry_their_cause() {
+    use std::error::Error as _;
+    // A CA file that cannot be read: the message says which, the source is
+    // the operating system's error.
+    let err = Config::builder("https://127.0.0.1:1", Credentials::token("T"))
+        .ca_file("/nonexistent/hwsms-ca.pem")
+        .build()
+        .unwrap_err();
+    let Error::Config(c) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(c.message(), "cannot read CA file /nonexistent/hwsms-ca.pem");
+    let source = err.source().expect("the I/O error");
+    assert!(
+        source
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound),
+        "{source:?}"
+    );
+    // A bad server id and a bad report: the source is the typed reason.
+    let (_s, config) = reply_once(Reply::json(200, SEED_200));
+    let err = fetch_command(&config, "a/b").unwrap_err();
+    let source = err.source().expect("the id's error");
+    assert!(source.is::<hwsms::InvalidServerId>(), "{source:?}");
+    assert!(err.to_string().contains(&source.to_string()), "{err}");
+    let err = hwsms::report_command_result(&config, ID, "", hwsms::CommandOutcome::Success, "{}")
+        .unwrap_err();
+    let source = err.source().expect("the report's error");
+    assert!(source.is::<hwsms::InvalidReport>(), "{source:?}");
+}

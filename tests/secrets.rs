@@ -189,6 +189,29 @@ fn provoke_everything(seen: &mut Seen) {
             "tls",
             &fetch_command(&builder(&untrusted.url()).build().unwrap(), ID).unwrap_err(),
         );
+        // Foreign text that quotes this config's secret: rustls names the
+        // certificate's names in its error, serde_json quotes a string it
+        // did not expect.
+        let secret = if creds.as_ak_sk().is_some() {
+            SK
+        } else {
+            TOKEN
+        };
+        let named = Server::https(pki.server_for(&[secret, "localhost"], false), |_| {
+            Reply::json(200, SEED_200)
+        });
+        let e = fetch_command(
+            &builder(&named.url())
+                .ca_pem(pki.ca_pem.as_bytes())
+                .build()
+                .unwrap(),
+            ID,
+        )
+        .unwrap_err();
+        seen.error("certificate names", &e);
+        let quoted = Server::http(move |_| Reply::json(200, &format!("\"{secret}\"")));
+        let e = fetch_command(&builder(&quoted.url()).build().unwrap(), ID).unwrap_err();
+        seen.error("decode", &e);
         // Proxies: refusing, and rejecting the login.
         let proxy_url = |port: u16| format!("http://agent:{PROXY_PW}@127.0.0.1:{port}");
         let config = builder(&untrusted.url())
