@@ -643,6 +643,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn invalid_utf8_is_placed_by_line_and_column() {
+        let e = DecodeError::invalid_utf8(b"{\n  \"a\":\n \xff", 10);
+        assert_eq!((e.line(), e.column()), (3, 2));
+        assert_eq!(e.message(), "invalid UTF-8 at line 3 column 2");
+        let e = DecodeError::invalid_utf8(b"ab\xff", 2);
+        assert_eq!((e.line(), e.column()), (1, 3));
+        let e = DecodeError::invalid_utf8(b"\xff", 0);
+        assert_eq!((e.line(), e.column()), (1, 1));
+    }
+
+    #[test]
     fn error_stays_small() {
         assert!(
             std::mem::size_of::<Error>() <= 24,

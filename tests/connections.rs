@@ -181,6 +181,19 @@ fn a_body_cut_short_by_a_close_is_a_retryable_transport_error() {
     assert!(err.is_retryable());
     assert!(!err.to_string().contains("may not be SMS"), "{err}");
     assert_eq!(server.requests().len(), 2);
+
+    // Complete but not a ShowCommand: a decode error, not a cut, not retried.
+    let whole = b"HTTP/1.1 200 OK\r\n\r\n[\"not an object\"]".to_vec();
+    let server = Server::https(pki.server(), move |_| Reply::Raw(whole.clone()));
+    let config = builder(&pki, &server).build().unwrap();
+    let err = fetch_command(&config, ID).unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("the 2xx body is not a ShowCommand JSON object: invalid type: sequence"),
+        "{err}"
+    );
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[test]
