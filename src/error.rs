@@ -643,6 +643,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn operating_system_errors_are_explained() {
+        use io::ErrorKind as K;
+        let direct = Route {
+            endpoint: "sms.example:443",
+            proxy: None,
+        };
+        let proxy: &dyn fmt::Display = &"http://proxy.example:3128";
+        let proxied = Route {
+            endpoint: "sms.example:443",
+            proxy: Some(proxy),
+        };
+        let e = io_error(&io::Error::from(K::TimedOut), &direct);
+        assert_eq!(e.kind(), TransportKind::Timeout);
+        assert_eq!(
+            e.detail(),
+            "sms.example:443 did not answer in time; check connectivity or raise the timeout"
+        );
+        for kind in [K::HostUnreachable, K::NetworkUnreachable] {
+            let e = io_error(&io::Error::from(kind), &direct);
+            assert_eq!(e.kind(), TransportKind::Connect);
+            assert_eq!(
+                e.detail(),
+                "sms.example:443 is unreachable; check routing, firewall or proxy settings"
+            );
+            assert!(e.cause().is_some_and(|c| !c.is_empty()));
+            let e = io_error(&io::Error::from(kind), &proxied);
+            assert_eq!(e.kind(), TransportKind::Proxy);
+            assert!(
+                e.detail()
+                    .starts_with("the proxy http://proxy.example:3128 is unreachable"),
+                "{}",
+                e.detail()
+            );
+        }
+        let e = io_error(&io::Error::from(K::BrokenPipe), &proxied);
+        assert_eq!(e.kind(), TransportKind::Reset);
+        assert!(
+            e.detail()
+                .starts_with("sms.example:443 (via proxy http://proxy.example:3128) closed"),
+            "{}",
+            e.detail()
+        );
+    }
+
+    #[test]
     fn invalid_utf8_is_placed_by_line_and_column() {
         let e = DecodeError::invalid_utf8(b"{\n  \"a\":\n \xff", 10);
         assert_eq!((e.line(), e.column()), (3, 2));

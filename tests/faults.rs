@@ -41,8 +41,21 @@ fn connection_refused() {
     assert_eq!(t.attempts(), 3, "refused connections are retried");
     assert_eq!((err.attempts(), err.status()), (Some(3), None));
     assert!(!err.is_timeout());
+    let port = config.endpoint().rsplit(':').next().unwrap().to_string();
+    assert_eq!(
+        t.detail(),
+        format!("127.0.0.1:{port} refused the connection; is the endpoint (host and port) right?")
+    );
+    assert_eq!(t.cause(), None);
     assert!(err.to_string().contains("after 3 attempts"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
+    // One attempt: no "after 1 attempts".
+    let once = builder(config.endpoint()).max_attempts(1).build().unwrap();
+    let once_err = fetch_command(&once, ID).unwrap_err();
+    assert_eq!(
+        once_err.to_string(),
+        format!("could not connect: {}", t.detail())
+    );
 }
 
 #[test]

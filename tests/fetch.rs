@@ -303,6 +303,13 @@ fn redirects_are_reported_not_followed() {
     };
     assert_eq!(r.status(), 302);
     assert_eq!((err.status(), err.attempts()), (Some(302), None));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "HTTP 302 redirect to {target} was not followed (credentials are only sent to the \
+             configured endpoint); configure the endpoint the redirect points to, if it is trusted"
+        )
+    );
     assert_eq!(r.location(), Some(target.as_str()));
     assert_eq!(r.request_id(), Some("r-302"));
     assert_eq!(server.requests().len(), 1);
