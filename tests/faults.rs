@@ -85,6 +85,33 @@ fn server_dripping_one_byte_a_second_hits_the_deadline() {
 }
 
 #[test]
+fn a_retry_gets_what_is_left_of_the_deadline_not_a_new_one() {
+    // A slow 503, then silence: the retry must end at the call's deadline,
+    // not a whole timeout after the first answer.
+    let n = Arc::new(AtomicUsize::new(0));
+    let seen = n.clone();
+    let server = Server::http(move |_| {
+        if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+            std::thread::sleep(Duration::from_millis(800));
+            Reply::json(503, "")
+        } else {
+            Reply::Hang
+        }
+    });
+    let deadline = Duration::from_millis(2000);
+    let config = builder(&server.url()).timeout(deadline).build().unwrap();
+    let started = Instant::now();
+    let err = fetch_command(&config, ID).unwrap_err();
+    let took = started.elapsed();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(n.load(Ordering::SeqCst), 2);
+    assert!(
+        took >= Duration::from_millis(1900) && took < Duration::from_millis(2500),
+        "{took:?}"
+    );
+}
+
+#[test]
 fn huge_body_stops_at_the_cap() {
     // 64 MiB, chunked (no Content-Length to refuse it early).
     let (server, _) = scripted(vec![Reply::Stream {
