@@ -37,6 +37,7 @@ fn seed_200_over_https_with_private_ca() {
     let resp = fetch_command(&config, ID).unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.request_id(), Some("abc-lower"));
+    assert_eq!(resp.body(), SEED_200.as_bytes());
     let c = resp.command().unwrap();
     assert_eq!(c.name(), Some(CommandName::Start));
     assert_eq!(c.task_id(), Some("xxxxxxxxxxxxxxxxxxxxxxxx00000001"));
