@@ -44,3 +44,33 @@ impl Resolver for LiteralFirst {
         self.0.resolve(uri, config, timeout)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ureq::unversioned::transport::time::Duration as UreqDuration;
+
+    fn resolve(url: &str) -> Vec<SocketAddr> {
+        let uri: ureq::http::Uri = url.parse().unwrap();
+        let config = ureq::Agent::new_with_defaults().config().clone();
+        let timeout = NextTimeout {
+            after: UreqDuration::Exact(std::time::Duration::from_secs(1)),
+            reason: ureq::Timeout::Resolve,
+            per_read: None,
+            per_write: None,
+        };
+        let addrs = LiteralFirst::default()
+            .resolve(&uri, &config, timeout)
+            .unwrap();
+        addrs.iter().copied().collect()
+    }
+
+    #[test]
+    fn ip_literals_take_the_port_or_the_schemes_default() {
+        let addr = |s: &str| s.parse::<SocketAddr>().unwrap();
+        assert_eq!(resolve("http://127.0.0.1/x"), [addr("127.0.0.1:80")]);
+        assert_eq!(resolve("https://127.0.0.1/x"), [addr("127.0.0.1:443")]);
+        assert_eq!(resolve("https://[::1]:8443/"), [addr("[::1]:8443")]);
+        assert_eq!(resolve("http://[::1]/"), [addr("[::1]:80")]);
+    }
+}

@@ -267,3 +267,24 @@ fn max_attempts_counts_the_re_signed_request() {
     assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 3);
     assert_eq!(server.requests().len(), 3);
 }
+
+#[test]
+fn a_token_call_is_not_resent_on_a_signature_expired_answer() {
+    // Only a signature carries a date; re-sending a token request cannot
+    // fix the gateway's complaint, whatever clock it reports.
+    let server = Server::http(|_| {
+        let ahead = hwsms::signer::format_sdk_date(unix_now() + 20 * 60);
+        Reply::json(
+            401,
+            &format!(
+                r#"{{"error_code":"APIG.0303","error_msg":"Incorrect app authentication information: signature expired, server time:{ahead}"}}"#
+            ),
+        )
+    });
+    let config = Config::builder(server.url(), Credentials::token("T"))
+        .build()
+        .unwrap();
+    let err = fetch_command(&config, ID).unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(server.requests().len(), 1);
+}
