@@ -117,5 +117,15 @@ fn configuration_from_the_environment() {
         Ok(c) => assert_eq!(c.tls_roots(), &TlsRoots::System),
         Err(e) => assert!(e.to_string().contains("CA bundle"), "{e}"),
     }
+    // An empty SSL_CERT_FILE counts as unset, as in OpenSSL; a set one is read.
+    let outcome = || Config::from_env().map(|_| ()).map_err(|e| e.to_string());
+    set(&[("SSL_CERT_FILE", None)]);
+    let unset = outcome();
+    set(&[("SSL_CERT_FILE", Some(""))]);
+    assert_eq!(outcome(), unset);
+    set(&[("SSL_CERT_FILE", Some("/nonexistent/bundle.pem"))]);
+    let err = outcome().unwrap_err();
+    assert!(err.contains("/nonexistent/bundle.pem"), "{err}");
+    set(&[("SSL_CERT_FILE", None)]);
     clear();
 }
