@@ -161,16 +161,22 @@ fn through_tinyproxy_and_with_a_wrong_proxy_password() {
     assert!(detail(&d, "proxy").contains("authentication"), "{d}");
 }
 
-#[test]
-fn a_gateway_clock_21_minutes_ahead_is_measured_and_auth_still_passes() {
-    let server = Server::http(skewed_gateway("DIAGAK", SK, 21 * 60, true, true));
+/// The diagnosis against a gateway whose clock is `skew` seconds off ours,
+/// signing with AK/SK.
+fn diagnose_skewed(skew: i64) -> Diagnosis {
+    let server = Server::http(skewed_gateway("DIAGAK", SK, skew, true, true));
     let config = Config::builder(
         server.url(),
         Credentials::ak_sk(AkSk::new("DIAGAK", SK).project_id("p")),
     )
     .build()
     .unwrap();
-    let d = diagnose(&config, Some(ID));
+    diagnose(&config, Some(ID))
+}
+
+#[test]
+fn a_gateway_clock_21_minutes_ahead_is_measured_and_auth_still_passes() {
+    let d = diagnose_skewed(21 * 60);
     assert_eq!(status(&d, "clock"), StepStatus::Warn);
     let skew = d.clock_skew_secs().unwrap();
     assert!((skew - 21 * 60).abs() <= 2, "{skew}");
@@ -361,14 +367,7 @@ fn a_host_clock_ahead_of_the_gateway_is_said_so() {
         (-21 * 60, "s ahead of the gateway's"),
         (21 * 60, "s behind the gateway's"),
     ] {
-        let server = Server::http(skewed_gateway("DIAGAK", SK, skew, true, true));
-        let config = Config::builder(
-            server.url(),
-            Credentials::ak_sk(AkSk::new("DIAGAK", SK).project_id("p")),
-        )
-        .build()
-        .unwrap();
-        let d = diagnose(&config, Some(ID));
+        let d = diagnose_skewed(skew);
         assert_eq!(status(&d, "clock"), StepStatus::Warn);
         let clock = detail(&d, "clock");
         // The amount is a plain number of seconds, never negative.

@@ -29,18 +29,27 @@ fn fast(poller: &mut Poller) {
     poller.set_schedule(s).unwrap();
 }
 
+/// A TLS server answering with `script[n]` for the n-th request, then the
+/// last entry forever.
+fn scripted(pki: &Pki, script: Vec<Reply>) -> Server {
+    let n = AtomicUsize::new(0);
+    Server::https(pki.server(), move |_| {
+        let i = n.fetch_add(1, Ordering::SeqCst).min(script.len() - 1);
+        script[i].clone()
+    })
+}
+
 #[test]
 fn nothing_nothing_then_a_command() {
     let pki = Pki::new();
-    let n = Arc::new(AtomicUsize::new(0));
-    let seen = n.clone();
-    let server = Server::https(pki.server(), move |_| {
-        match seen.fetch_add(1, Ordering::SeqCst) {
-            0 => Reply::json(200, NOTHING),
-            1 => Reply::json(200, "{}"),
-            _ => Reply::json(200, SEED_200),
-        }
-    });
+    let server = scripted(
+        &pki,
+        vec![
+            Reply::json(200, NOTHING),
+            Reply::json(200, "{}"),
+            Reply::json(200, SEED_200),
+        ],
+    );
     let config = config(&pki, &server);
     let mut poller = Poller::new(&config, ID).unwrap();
     fast(&mut poller);
@@ -222,14 +231,10 @@ fn bad_ids_and_schedules_are_refused() {
 #[test]
 fn after_an_empty_answer_the_next_poll_waits_the_interval() {
     let pki = Pki::new();
-    let n = Arc::new(AtomicUsize::new(0));
-    let seen = n.clone();
-    let server = Server::https(pki.server(), move |_| {
-        match seen.fetch_add(1, Ordering::SeqCst) {
-            0 => Reply::json(200, NOTHING),
-            _ => Reply::json(200, SEED_200),
-        }
-    });
+    let server = scripted(
+        &pki,
+        vec![Reply::json(200, NOTHING), Reply::json(200, SEED_200)],
+    );
     let config = config(&pki, &server);
     let mut poller = Poller::new(&config, ID).unwrap();
     let s = PollSchedule::default().interval(Duration::from_millis(400));
