@@ -67,9 +67,10 @@ skip_cli=(--include-ignored --skip the_cli_contract --skip environment_rules_fol
 skip_slow=(--skip with_defaults_a_silent_pooled_connection_costs_about_ten_seconds_not_the_deadline)
 
 steps=()
+scope=()
+for f in "${@:-src/*.rs}"; do scope+=(--file "$f"); done
 if [ $# -gt 0 ]; then
-  args=()
-  for f in "$@"; do args+=(--file "$f"); done
+  args=("${scope[@]}")
   [ -n "${SHARD:-}" ] && args+=(--shard "$SHARD")
   # --lib goes to cargo (build and run only the unit tests), not to libtest.
   [ "${TESTS:-}" = lib ] && args+=(--cargo-arg=--lib)
@@ -103,24 +104,37 @@ else
     --cargo-arg=--lib "${rest_args[@]}" -- -- "${skip_cli[@]}" "${skip_slow[@]}"
 fi
 
-# Each mutant's last outcome over the steps, then the counts.
+# Each mutant's last outcome over the steps, then the counts. Only mutants
+# that exist now count: an exclusion added after a step, or a line that
+# moved since, retires the old name.
+current=$(cargo mutants --package hwsms --list "${scope[@]}")
 outcomes=$(for dir in "${steps[@]}"; do
   for kind in caught missed timeout unviable; do
     if [ -f "$dir/$kind.txt" ]; then sed "s/^/$kind\t/" "$dir/$kind.txt"; fi
   done
-  # An --iterate step lists what earlier steps caught in previously_caught.txt.
+  # An --iterate step lists what earlier steps caught, and the unviable,
+  # in previously_caught.txt: a fallback, never over a known outcome.
   if [ -f "$dir/previously_caught.txt" ]; then
-    sed "s/^/caught\t/" "$dir/previously_caught.txt"
+    sed "s/^/previously\t/" "$dir/previously_caught.txt"
   fi
-done | awk -F'\t' '{ last[$2] = $1 } END { for (m in last) print last[m] "\t" m }')
+done | awk -F'\t' 'NR == FNR { now[$0] = 1; next }
+  !($2 in now) { next }
+  $1 != "previously" { last[$2] = $1 }
+  $1 == "previously" && !($2 in last) { last[$2] = "caught" }
+  END { for (m in now) print (m in last ? last[m] : "untested") "\t" m }' \
+  <(printf '%s\n' "$current") -)
 count() { grep -c "^$1	" <<<"$outcomes" || true; }
 caught=$(count caught)
 missed=$(count missed)
 timeout=$(count timeout)
 unviable=$(count unviable)
+untested=$(count untested)
 viable=$((caught + missed + timeout))
 echo
 echo "caught $caught, missed $missed, timeout $timeout (viable $viable; unviable $unviable)"
+if [ "$untested" -gt 0 ]; then
+  echo "untested: $untested (new since the last run; STEP=again tests them)"
+fi
 if [ "$viable" -gt 0 ]; then
   echo "missed: $(awk -v m="$missed" -v v="$viable" 'BEGIN { printf "%.1f%%", 100 * m / v }')"
 fi
