@@ -9,11 +9,12 @@
 #     STEP=2 scripts/mutants.sh             # all of src/ again from step 2, on
 #                                           # step 1's saved lists
 #     STEP=again scripts/mutants.sh         # step 2 again, over only what the
-#                                           # last step 2 left (after new tests)
+#                                           # last run left (after new tests)
 #
 # Installs the pinned cargo-mutants, runs it with .cargo/mutants.toml (whose
 # exclusions each say why), and prints the caught/missed/timeout counts and
-# every survivor. Not run in CI: all of src/ takes about an hour on 2 cores.
+# every survivor. Not run in CI: all of src/ takes about an hour and a half
+# on 2 cores with JOBS=2.
 #
 # All of src/ runs in steps, because the whole suite for each of ~1 300
 # mutants would take most of a day:
@@ -26,9 +27,11 @@
 # that run the CLI (skip_cli below: the example binaries are built only when
 # no test target is named) and the one test that waits out the
 # 10-second default dead-connection timeout (its 300 ms twin runs). Step 2
-# runs the ignored tests too: tinyproxy and the official SDK must be installed,
-# as .ci/run installs them. The combined figures are computed from every step's lists: a
-# mutant's outcome is the one from the last step that tested it.
+# runs the ignored tests too: tinyproxy and the official SDK must be
+# installed, as .ci/run installs them. Each run's lists are kept under
+# target/mutants/ (step1-unit, step2-*, again1-*, again2-*, ...), and the
+# combined figures come from all of them: a mutant's outcome is the one from
+# the last run that tested it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -82,13 +85,20 @@ else
     2) rm -rf "$out" && cp -r "$out_root/step1-unit" "$out"
        steps+=("$out_root/step1-unit") ;;
     # Tests only ever get added, so what was caught stays caught: retest
-    # what the last step 2 left, on top of its lists.
-    again) rm -rf "$out" && cp -r "$out_root/step2-rest" "$out"
-       steps+=("$out_root"/step1-unit "$out_root"/step2-{diagnose,loop,rest}) ;;
+    # what the last run left, on top of its lists.
+    again)
+      steps+=("$out_root"/step1-unit "$out_root"/step2-{diagnose,loop,rest})
+      n=1
+      while [ -d "$out_root/again$n-rest" ]; do
+        steps+=("$out_root"/again$n-{diagnose,loop,rest})
+        n=$((n + 1))
+      done
+      last=${steps[-1]}
+      rm -rf "$out" && cp -r "$last" "$out" ;;
     *) echo "STEP is 1, 2 or again" >&2; exit 2 ;;
   esac
   step2=step2
-  [ "${STEP:-1}" = again ] && step2=again
+  [ "${STEP:-1}" = again ] && step2=again$n
   run $step2-diagnose --iterate --file src/diagnose.rs --file src/x509.rs \
     --cargo-arg=--lib --cargo-arg=--test=diagnose -- -- "${skip_cli[@]}"
   loop_args=()
