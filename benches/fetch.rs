@@ -56,7 +56,7 @@ fn raw_agent(ca_pem: Option<&str>) -> ureq::Agent {
                 .unversioned_rustls_crypto_provider(chacha_first())
                 .build(),
         )
-        .user_agent(hwsms::DEFAULT_USER_AGENT)
+        .user_agent(hwsms::config::DEFAULT_USER_AGENT)
         .accept("application/json")
         .build()
         .into()

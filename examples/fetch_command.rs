@@ -18,7 +18,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hwsms::{Command, Diagnosis, Polled, Poller, diagnose, fetch_command};
+use hwsms::{Command, Diagnosis, PollSchedule, Polled, Poller, diagnose, fetch_command};
 
 const USAGE: &str = "usage: fetch_command (--endpoint URL | --region ID) --server-id ID \
 [--ca-file PEM | --system-roots] [--timeout-ms N] [--proxy URL | --proxy-from-env] [--retries N] \
@@ -142,12 +142,9 @@ fn main() -> ExitCode {
         Err(e) => return cli::fail(&e),
     };
     if let Some(interval) = args.interval {
-        let s = poller.schedule();
-        let s = s
-            .interval(interval)
-            .backoff_cap(s.max_backoff().max(interval));
-        if let Err(e) = poller.set_schedule(s) {
-            return cli::fail(&e);
+        match PollSchedule::builder().interval(interval).build() {
+            Ok(s) => poller.set_schedule(s),
+            Err(e) => return cli::fail(&e),
         }
     }
     poller.on_retryable_error(|e, wait| eprintln!("retrying in {wait:.1?}: {e}"));

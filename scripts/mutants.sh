@@ -71,7 +71,7 @@ skip_slow=(--skip with_defaults_a_silent_pooled_connection_costs_about_ten_secon
 
 steps=()
 scope=()
-for f in "${@:-src/*.rs}"; do scope+=(--file "$f"); done
+for f in "${@:-src/**/*.rs}"; do scope+=(--file "$f"); done
 if [ $# -gt 0 ]; then
   args=("${scope[@]}")
   [ -n "${SHARD:-}" ] && args+=(--shard "$SHARD")
@@ -80,7 +80,7 @@ if [ $# -gt 0 ]; then
   run files "${args[@]}"
 else
   case "${STEP:-1}" in
-    1) run step1-unit --file 'src/*.rs' --cargo-arg=--lib ;;
+    1) run step1-unit --file 'src/**/*.rs' --cargo-arg=--lib ;;
     # Resume: put step 1's lists back where --iterate reads them.
     2) rm -rf "$out" && cp -r "$out_root/step1-unit" "$out"
        steps+=("$out_root/step1-unit") ;;
@@ -99,18 +99,17 @@ else
   esac
   step2=step2
   [ "${STEP:-1}" = again ] && step2=again$n
-  run $step2-diagnose --iterate --file src/diagnose.rs --file src/x509.rs \
+  run $step2-diagnose --iterate --file 'src/diagnose/*.rs' \
     --cargo-arg=--lib --cargo-arg=--test=diagnose -- -- "${skip_cli[@]}"
   loop_args=()
   for t in "${loop_tests[@]}"; do loop_args+=("--cargo-arg=$t"); done
-  run $step2-loop --iterate --file src/poller.rs --file src/schedule.rs \
-    --file src/stop.rs --file src/report.rs --cargo-arg=--lib "${loop_args[@]}" \
+  run $step2-loop --iterate --file 'src/poll/*.rs' --file src/calls/report.rs \
+    --cargo-arg=--lib "${loop_args[@]}" \
     -- -- --include-ignored
   rest_args=()
   for t in "${all_tests[@]}"; do rest_args+=("--cargo-arg=$t"); done
-  run $step2-rest --iterate --file 'src/*.rs' --exclude src/diagnose.rs \
-    --exclude src/x509.rs --exclude src/poller.rs --exclude src/schedule.rs \
-    --exclude src/stop.rs --exclude src/report.rs \
+  run $step2-rest --iterate --file 'src/**/*.rs' --exclude 'src/diagnose/*.rs' \
+    --exclude 'src/poll/*.rs' --exclude src/calls/report.rs \
     --cargo-arg=--lib "${rest_args[@]}" -- -- "${skip_cli[@]}" "${skip_slow[@]}"
 fi
 

@@ -42,7 +42,7 @@
 //! with [`Config`] (or [`Config::from_env`]) and share it.
 //!
 //! Agents with their own HTTP stack can decode a body with [`decode_command`],
-//! and sign requests with [`signer::sign`].
+//! and sign requests with [`auth::signer::sign`].
 //!
 //! ## Errors
 //!
@@ -67,54 +67,54 @@
 //! [`TlsRoots`]: the built-in Mozilla roots (default), the host's CA bundle,
 //! or a PEM file or bytes for a private CA. Plain `http://` is accepted only
 //! for loopback endpoints.
+//!
+//! ## Where things are
+//!
+//! The crate root holds what an agent reaches for first. The rest sits in
+//! modules that follow the stages a call passes through:
+//! [`config`] (the builder, regions, proxies, trust roots), [`auth`]
+//! (credentials and the request [`signer`](auth::signer)), [`error`] (every
+//! type an [`Error`] carries), [`poll`] (the poller's status and schedule
+//! builder), [`diagnose`](mod@diagnose) (the steps of a diagnosis) and [`limits`] (every
+//! bound and default).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod api_error;
-mod classify;
-mod clock;
-mod command;
-mod config;
-mod connection;
-mod credentials;
-mod depth;
-mod diagnose;
-mod endpoint;
-mod error;
-mod fast_path;
-mod fetch;
+// Stages, bottom to top; a module imports only from those above it in this
+// list (types and bounds first, the loop and the self-check last).
+mod advice;
+pub mod auth;
+mod calls;
+mod channel;
+pub mod config;
+pub mod diagnose;
+pub mod error;
 pub mod limits;
-mod pipeline;
-mod poller;
-mod proxy;
+pub mod poll;
 mod redact;
-pub mod region;
-mod report;
-mod resolver;
-mod retry;
-mod schedule;
-mod send;
-mod server_id;
-pub mod signer;
-mod stop;
-mod tls_roots;
-mod x509;
+mod transport;
+mod wire;
 
-pub use api_error::{ApiError, ErrorDetail};
-pub use command::{Command, CommandName, decode_command};
-pub use config::{Config, ConfigBuilder, DEFAULT_USER_AGENT};
-pub use credentials::{AkSk, Credentials};
-pub use diagnose::{Diagnosis, STEP_NAMES, Step, StepStatus, diagnose};
-pub use error::{ConfigError, DecodeError, Error, Redirect, TransportError, TransportKind};
-pub use fetch::{Response, fetch_command};
-pub use poller::{Polled, Poller, PollerHandle, PollerStatus};
-pub use proxy::{ProxyChoice, no_proxy_matches};
-pub use report::{CommandOutcome, InvalidReport, ReportReceipt, report_command_result};
-pub use schedule::{
-    DEFAULT_AUTH_PAUSE, DEFAULT_BACKOFF_CAP, DEFAULT_POLL_INTERVAL, PollEvent, PollSchedule,
-};
-pub use server_id::{InvalidServerId, ServerId};
-pub use tls_roots::{SYSTEM_BUNDLE_PATHS, TlsRoots};
+pub use auth::{AkSk, Credentials};
+pub use calls::fetch::{Response, fetch_command};
+pub use calls::report::{ReportReceipt, report_command_result};
+pub use config::{Config, ProxyChoice, TlsRoots};
+pub use diagnose::{Diagnosis, diagnose};
+pub use error::{ApiError, Error};
+pub use poll::{PollSchedule, Polled, Poller, PollerHandle};
+pub use wire::command::{Command, CommandName, decode_command};
+pub use wire::report::CommandOutcome;
+
+/// Internals for the fuzz targets, which `cargo fuzz` builds with
+/// `--cfg fuzzing`; not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The ShowCommand path for `id`, or why the id was refused.
+    pub fn command_path(id: &str) -> Result<String, crate::error::InvalidServerId> {
+        crate::wire::server_id::ServerId::parse(id).map(|s| s.command_path())
+    }
+}
 
 // The README's Rust blocks compile and run as doctests.
 #[cfg(doctest)]

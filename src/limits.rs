@@ -65,6 +65,23 @@ pub const DEFAULT_IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(50);
 /// is presumed dead and the request is resent on a fresh one.
 pub const DEFAULT_DEAD_CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Default time between polls of a [`Poller`](crate::Poller).
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(15);
+
+/// Default longest wait of a poller after failures in a row.
+pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(300);
+
+/// Default shortest wait of a poller after a 401 or 403: the gateway locks an
+/// AK/SK for 5 minutes after repeated authentication failures.
+pub const DEFAULT_AUTH_PAUSE: Duration = Duration::from_secs(300);
+
+/// Largest response head the diagnosis's own probes read (a proxy's answer
+/// to CONNECT, the gateway's answer to the clock request), in bytes.
+pub const MAX_PROBE_HEAD: usize = 16 * 1024;
+
+/// Clock skew beyond which the diagnosis warns, in seconds (SMS.0205).
+pub const CLOCK_WARN_SECS: i64 = 60;
+
 /// Longest command name a result report accepts, in characters.
 pub const COMMAND_NAME_MAX_CHARS: usize = 255;
 

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hwsms::{Config, ConfigBuilder, Credentials, Error, ProxyChoice, TransportKind, fetch_command};
+use hwsms::config::ConfigBuilder;
+use hwsms::error::TransportKind;
+use hwsms::{Config, Credentials, Error, ProxyChoice, fetch_command};
 use support::{Pki, Reply, SEED_200, Server, free_port};
 
 const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";

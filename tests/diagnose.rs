@@ -5,9 +5,9 @@
 
 mod support;
 
-use hwsms::{
-    AkSk, Config, ConfigBuilder, Credentials, Diagnosis, ProxyChoice, StepStatus, diagnose,
-};
+use hwsms::config::ConfigBuilder;
+use hwsms::diagnose::StepStatus;
+use hwsms::{AkSk, Config, Credentials, Diagnosis, ProxyChoice, diagnose};
 use serde_json::Value;
 use support::tinyproxy::Tinyproxy;
 use support::{Pki, Reply, SEED_200, SEED_403, Server, free_port, skewed_gateway, sms_standin};
@@ -24,7 +24,11 @@ fn builder(url: &str, pki: &Pki) -> ConfigBuilder {
 /// Every check that holds for any diagnosis, then the status of `name`.
 fn status(d: &Diagnosis, name: &str) -> StepStatus {
     let names: Vec<&str> = d.steps().iter().map(|s| s.name()).collect();
-    assert_eq!(names, hwsms::STEP_NAMES, "all eight steps, in order");
+    assert_eq!(
+        names,
+        hwsms::diagnose::STEP_NAMES,
+        "all eight steps, in order"
+    );
     let text = format!("{d}{}{d:?}", d.to_json());
     for marker in [TOKEN, SK, PROXY_PW] {
         assert!(!text.contains(marker), "secret in the diagnosis:\n{text}");
@@ -264,7 +268,7 @@ fn the_cli_contract() {
     let v: Value = serde_json::from_str(&out).unwrap();
     let steps = v["steps"].as_array().unwrap();
     let names: Vec<&str> = steps.iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(names, hwsms::STEP_NAMES);
+    assert_eq!(names, hwsms::diagnose::STEP_NAMES);
     assert!(
         steps
             .iter()

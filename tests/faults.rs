@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hwsms::{CommandName, Config, Credentials, Error, ProxyChoice, TransportKind, fetch_command};
+use hwsms::error::TransportKind;
+use hwsms::{CommandName, Config, Credentials, Error, ProxyChoice, fetch_command};
 use support::{Reply, Request, SEED_200, Server};
 
 const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
 
-fn builder(url: &str) -> hwsms::ConfigBuilder {
+fn builder(url: &str) -> hwsms::config::ConfigBuilder {
     Config::builder(url, Credentials::token("TOKEN-MARKER"))
 }
 

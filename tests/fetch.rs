@@ -5,7 +5,8 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hwsms::{CommandName, Config, Credentials, Error, TransportKind, fetch_command};
+use hwsms::error::TransportKind;
+use hwsms::{CommandName, Config, Credentials, Error, fetch_command};
 use support::{Pki, Reply, SEED_200, SEED_403, Server};
 
 const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
@@ -49,7 +50,10 @@ fn seed_200_over_https_with_private_ca() {
     assert_eq!(req.path, format!("/v3/sources/{ID}/command"));
     assert_eq!(req.header("X-Auth-Token"), Some("TOKEN-MARKER-7c1"));
     assert_eq!(req.header("Accept"), Some("application/json"));
-    assert_eq!(req.header("User-Agent"), Some(hwsms::DEFAULT_USER_AGENT));
+    assert_eq!(
+        req.header("User-Agent"),
+        Some(hwsms::config::DEFAULT_USER_AGENT)
+    );
     assert_eq!(req.header("Host"), Some(server.addr.to_string().as_str()));
 }
 
@@ -446,10 +450,10 @@ fn errors_before_any_request_carry_their_cause() {
     let (_s, config) = reply_once(Reply::json(200, SEED_200));
     let err = fetch_command(&config, "a/b").unwrap_err();
     let source = err.source().expect("the id's error");
-    assert!(source.is::<hwsms::InvalidServerId>(), "{source:?}");
+    assert!(source.is::<hwsms::error::InvalidServerId>(), "{source:?}");
     assert!(err.to_string().contains(&source.to_string()), "{err}");
     let err = hwsms::report_command_result(&config, ID, "", hwsms::CommandOutcome::Success, "{}")
         .unwrap_err();
     let source = err.source().expect("the report's error");
-    assert!(source.is::<hwsms::InvalidReport>(), "{source:?}");
+    assert!(source.is::<hwsms::error::InvalidReport>(), "{source:?}");
 }

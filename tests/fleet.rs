@@ -8,7 +8,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Duration;
 
-use hwsms::{PollEvent, PollSchedule};
+use hwsms::PollSchedule;
+use hwsms::poll::PollEvent;
 
 const POLLERS: u32 = 10_000;
 const OUTAGE_START_S: u64 = 600;
@@ -40,7 +41,7 @@ struct Figures {
 fn simulate(schedule: PollSchedule, seed: u64) -> Figures {
     simulate_with(
         |event, unit| schedule.wait_after(event, unit),
-        schedule.poll_interval(),
+        schedule.interval(),
         seed,
     )
 }
@@ -110,15 +111,15 @@ fn simulate_with(
 #[test]
 fn ten_thousand_pollers_come_back_spread_out_after_a_ten_minute_outage() {
     let schedule = PollSchedule::default();
-    let cap_plus_interval = (schedule.max_backoff() + schedule.poll_interval()).as_secs_f64();
+    let cap_plus_interval = (schedule.backoff_cap() + schedule.interval()).as_secs_f64();
     for seed in [1, 2, 3] {
         let f = simulate(schedule, seed);
         println!(
             "fleet seed {seed}: {POLLERS} pollers, interval {:?}, cap {:?}, outage {OUTAGE_START_S}-{OUTAGE_END_S} s: \
              steady {:.0} req/s, peak after recovery {} req/s (at {} s, {:.2}x steady), \
              slowest poller back {:.1} s after recovery (bound {cap_plus_interval} s), {} requests",
-            schedule.poll_interval(),
-            schedule.max_backoff(),
+            schedule.interval(),
+            schedule.backoff_cap(),
             f.steady_per_s,
             f.peak_after_recovery,
             f.peak_second,
@@ -149,7 +150,7 @@ fn a_fixed_retry_delay_would_stampede() {
         PollEvent::Answered => schedule.wait_after(event, unit),
         _ => Duration::from_secs(1),
     };
-    let f = simulate_with(naive, schedule.poll_interval(), 7);
+    let f = simulate_with(naive, schedule.interval(), 7);
     assert!(
         f.peak_after_recovery as f64 > 2.0 * f.steady_per_s,
         "expected a stampede: peak {}, steady {:.0}",

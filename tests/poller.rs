@@ -23,10 +23,12 @@ fn config(pki: &Pki, server: &Server) -> Config {
 }
 
 fn fast(poller: &mut Poller) {
-    let s = PollSchedule::default()
+    let s = PollSchedule::builder()
         .interval(Duration::from_millis(20))
-        .backoff_cap(Duration::from_millis(100));
-    poller.set_schedule(s).unwrap();
+        .backoff_cap(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    poller.set_schedule(s);
 }
 
 /// A TLS server answering with `script[n]` for the n-th request, then the
@@ -59,7 +61,7 @@ fn nothing_nothing_then_a_command() {
     assert_eq!(command.name(), Some(CommandName::Start));
     assert_eq!(command.task_id(), Some("xxxxxxxxxxxxxxxxxxxxxxxx00000001"));
     assert_eq!(server.requests().len(), 3);
-    assert_eq!(poller.schedule().poll_interval(), Duration::from_millis(20));
+    assert_eq!(poller.schedule().interval(), Duration::from_millis(20));
     let debug = format!("{poller:?}");
     assert!(
         debug.starts_with("Poller {") && debug.contains(ID) && debug.contains("polls: 3"),
@@ -156,9 +158,8 @@ fn a_401_is_returned_then_the_auth_pause_holds_until_a_stop() {
     let config = config(&pki, &server);
     let mut poller = Poller::new(&config, ID).unwrap();
     // A short interval; the auth pause keeps its 5-minute default.
-    poller
-        .set_schedule(poller.schedule().interval(Duration::from_millis(20)))
-        .unwrap();
+    let short = PollSchedule::builder().interval(Duration::from_millis(20));
+    poller.set_schedule(short.build().unwrap());
     let err = poller.next().unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert!(!err.is_retryable());
@@ -223,9 +224,8 @@ fn bad_ids_and_schedules_are_refused() {
         Poller::new(&config, "a/b"),
         Err(Error::InvalidServerId(_))
     ));
-    let mut poller = Poller::new(&config, ID).unwrap();
-    let zero = PollSchedule::default().interval(Duration::ZERO);
-    assert!(matches!(poller.set_schedule(zero), Err(Error::Config(_))));
+    let zero = PollSchedule::builder().interval(Duration::ZERO).build();
+    assert!(matches!(zero, Err(Error::Config(_))));
 }
 
 #[test]
@@ -237,8 +237,8 @@ fn after_an_empty_answer_the_next_poll_waits_the_interval() {
     );
     let config = config(&pki, &server);
     let mut poller = Poller::new(&config, ID).unwrap();
-    let s = PollSchedule::default().interval(Duration::from_millis(400));
-    poller.set_schedule(s).unwrap();
+    let s = PollSchedule::builder().interval(Duration::from_millis(400));
+    poller.set_schedule(s.build().unwrap());
     let started = Instant::now();
     assert!(matches!(poller.next().unwrap(), Polled::Command(_)));
     // At least the interval less its 20% jitter: never sooner.

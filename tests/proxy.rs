@@ -4,7 +4,8 @@ mod support;
 
 use std::process::Command;
 
-use hwsms::{CommandName, Config, Credentials, Error, ProxyChoice, TransportKind, fetch_command};
+use hwsms::error::TransportKind;
+use hwsms::{CommandName, Config, Credentials, Error, ProxyChoice, fetch_command};
 use support::tinyproxy::Tinyproxy;
 use support::{Pki, Reply, SEED_200, Server};
 

@@ -6,10 +6,8 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hwsms::{
-    AkSk, CommandOutcome, Config, Credentials, Error, InvalidReport, ProxyChoice,
-    report_command_result,
-};
+use hwsms::error::InvalidReport;
+use hwsms::{AkSk, CommandOutcome, Config, Credentials, Error, ProxyChoice, report_command_result};
 use support::tinyproxy::Tinyproxy;
 use support::{Pki, Reply, Server, SignatureCheck, check_signature, sms_standin, unix_now};
 

@@ -15,9 +15,8 @@ mod support;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use hwsms::{
-    AkSk, Config, ConfigBuilder, Credentials, Error, ProxyChoice, TlsRoots, fetch_command,
-};
+use hwsms::config::ConfigBuilder;
+use hwsms::{AkSk, Config, Credentials, Error, ProxyChoice, TlsRoots, fetch_command};
 use support::{Pki, Reply, Request, SEED_200, Server};
 
 const TOKEN: &str = "MARKER-TOKEN-3f9a1c";

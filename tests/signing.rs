@@ -199,7 +199,7 @@ fn when_the_resent_request_fails_too_the_error_gives_the_skew() {
             401,
             &format!(
                 r#"{{"error_code":"APIG.0303","error_msg":"Incorrect app authentication information: signature expired, signature time:20000101T000000Z,server time:{}"}}"#,
-                hwsms::signer::format_sdk_date(now)
+                hwsms::auth::signer::format_sdk_date(now)
             ),
         )
     });
@@ -273,7 +273,7 @@ fn a_token_call_is_not_resent_on_a_signature_expired_answer() {
     // Only a signature carries a date; re-sending a token request cannot
     // fix the gateway's complaint, whatever clock it reports.
     let server = Server::http(|_| {
-        let ahead = hwsms::signer::format_sdk_date(unix_now() + 20 * 60);
+        let ahead = hwsms::auth::signer::format_sdk_date(unix_now() + 20 * 60);
         Reply::json(
             401,
             &format!(

@@ -1,7 +1,7 @@
 //! The official Python SDK's signer computed `tests/vectors/sdk-hmac-sha256.json`;
 //! every stage of every vector must match byte for byte.
 
-use hwsms::signer::{CanonicalRequest, StringToSign, authorization, signature};
+use hwsms::auth::signer::{CanonicalRequest, StringToSign, authorization, signature};
 use serde_json::Value;
 
 fn vectors() -> Vec<Value> {
@@ -93,13 +93,13 @@ fn sign_matches_vectors_end_to_end() {
         if let Some(t) = h["X-Security-Token"].as_str() {
             key = key.security_token(t);
         }
-        let at = hwsms::signer::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
-        let req = hwsms::signer::SigningRequest::new(
+        let at = hwsms::auth::signer::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
+        let req = hwsms::auth::signer::SigningRequest::new(
             "GET",
             v["host"].as_str().unwrap(),
             v["path"].as_str().unwrap(),
         );
-        let signed = hwsms::signer::sign(&req, &key, at);
+        let signed = hwsms::auth::signer::sign(&req, &key, at);
         let exp = &v["expected"];
         assert_eq!(
             signed.canonical_request().as_str(),
@@ -145,7 +145,7 @@ fn post_command_result_vector_end_to_end() {
         v["secret_key"].as_str().unwrap(),
     )
     .project_id(h["X-Project-Id"].as_str().unwrap());
-    let at = hwsms::signer::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
+    let at = hwsms::auth::signer::parse_sdk_date(h["X-Sdk-Date"].as_str().unwrap()).unwrap();
     let headers = [("Content-Type", h["Content-Type"].as_str().unwrap())];
     let body = v["body"].as_str().unwrap();
     // The body report_command_result writes for START/success/{"k":"v"}.
@@ -153,14 +153,14 @@ fn post_command_result_vector_end_to_end() {
         body,
         r#"{"command_name":"START","result":"success","result_detail":{"k":"v"}}"#
     );
-    let req = hwsms::signer::SigningRequest::new(
+    let req = hwsms::auth::signer::SigningRequest::new(
         "POST",
         v["host"].as_str().unwrap(),
         v["path"].as_str().unwrap(),
     )
     .headers(&headers)
     .body(body.as_bytes());
-    let signed = hwsms::signer::sign(&req, &key, at);
+    let signed = hwsms::auth::signer::sign(&req, &key, at);
     let exp = &v["expected"];
     assert_eq!(
         signed.canonical_request().as_str(),

@@ -300,6 +300,46 @@ const char *hwsms_command_request_id(const hwsms_command *command);
 void hwsms_command_free(hwsms_command *command);
 
 /**
+ * Builds a configuration from the builder (which stays usable).
+ *
+ * On success writes `*config_out`, which the caller frees with
+ * `hwsms_config_free`. On failure returns `HWSMS_ERR_CONFIG` and, when
+ * `error_out` is not NULL, writes an error handle the caller frees with
+ * `hwsms_error_free`.
+ *
+ * # Safety
+ * `builder` is a live builder; `config_out` is writable; `error_out` is
+ * NULL or writable.
+ */
+hwsms_result hwsms_config_builder_build(const hwsms_config_builder *builder,
+                                        hwsms_config **config_out,
+                                        hwsms_error **error_out);
+
+/**
+ * Makes a new handle on the same configuration: the same connection pool,
+ * TLS session cache and learned clock skew. Each handle is freed on its own
+ * with `hwsms_config_free`; the last free releases everything. Give each
+ * thread its own handle: freeing one handle while other threads use theirs
+ * is safe.
+ *
+ * On success writes `*config_out`.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `config_out` is NULL or writable.
+ */
+hwsms_result hwsms_config_clone(const hwsms_config *config, hwsms_config **config_out);
+
+/**
+ * Frees a configuration handle. `NULL` is allowed and does nothing. No
+ * call may be running on this handle; calls on other handles of the same
+ * configuration (see `hwsms_config_clone`) are unaffected.
+ *
+ * # Safety
+ * `config` is NULL or came from `hwsms_config_builder_build` and was not freed.
+ */
+void hwsms_config_free(hwsms_config *config);
+
+/**
  * Creates an empty builder and writes it to `*builder_out`.
  *
  * Ownership: the caller owns the builder and frees it with
@@ -539,46 +579,6 @@ hwsms_result hwsms_config_builder_use_proxy_from_env(hwsms_config_builder *build
 hwsms_result hwsms_config_builder_set_max_attempts(hwsms_config_builder *builder, uint32_t n);
 
 /**
- * Builds a configuration from the builder (which stays usable).
- *
- * On success writes `*config_out`, which the caller frees with
- * `hwsms_config_free`. On failure returns `HWSMS_ERR_CONFIG` and, when
- * `error_out` is not NULL, writes an error handle the caller frees with
- * `hwsms_error_free`.
- *
- * # Safety
- * `builder` is a live builder; `config_out` is writable; `error_out` is
- * NULL or writable.
- */
-hwsms_result hwsms_config_builder_build(const hwsms_config_builder *builder,
-                                        hwsms_config **config_out,
-                                        hwsms_error **error_out);
-
-/**
- * Makes a new handle on the same configuration: the same connection pool,
- * TLS session cache and learned clock skew. Each handle is freed on its own
- * with `hwsms_config_free`; the last free releases everything. Give each
- * thread its own handle: freeing one handle while other threads use theirs
- * is safe.
- *
- * On success writes `*config_out`.
- *
- * # Safety
- * `config` is NULL or a live config; `config_out` is NULL or writable.
- */
-hwsms_result hwsms_config_clone(const hwsms_config *config, hwsms_config **config_out);
-
-/**
- * Frees a configuration handle. `NULL` is allowed and does nothing. No
- * call may be running on this handle; calls on other handles of the same
- * configuration (see `hwsms_config_clone`) are unaffected.
- *
- * # Safety
- * `config` is NULL or came from `hwsms_config_builder_build` and was not freed.
- */
-void hwsms_config_free(hwsms_config *config);
-
-/**
  * Walks the path to SMS step by step (config, dns, proxy, tcp, tls, clock,
  * auth, command) and writes the result to `*json_out` as one JSON line, the
  * same as `fetch_command --diagnose` prints:
@@ -776,7 +776,9 @@ hwsms_result hwsms_poller_new(const hwsms_config *config,
 
 /**
  * Sets the time between polls, in milliseconds (jittered by ±20%). 0 is
- * `HWSMS_ERR_CONFIG`; an interval above the backoff cap raises the cap.
+ * `HWSMS_ERR_CONFIG`. Unless a backoff cap was set, the cap is the larger
+ * of 5 minutes and the interval; an interval above a cap that was set is
+ * `HWSMS_ERR_CONFIG` (as in Rust's `PollSchedule::builder`).
  * Call it before `hwsms_poller_next` (it waits for a running one).
  *
  * # Safety

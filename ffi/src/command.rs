@@ -4,7 +4,10 @@ use std::ffi::{CString, c_char};
 
 use hwsms_core::CommandName;
 
+use crate::error::hwsms_error;
+use crate::handle::{free_handle, hand_out};
 use crate::panic::guard_or;
+use crate::result::hwsms_result;
 use crate::strings::out;
 
 /// The command, as a number to `switch` on. The numbers are stable; names
@@ -149,12 +152,8 @@ pub unsafe extern "C" fn hwsms_command_request_id(command: *const hwsms_command)
 /// `command` is NULL or a handle this library wrote and that was not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hwsms_command_free(command: *mut hwsms_command) {
-    guard_or((), || {
-        if !command.is_null() {
-            // SAFETY: the caller hands back a pointer from Box::into_raw, once.
-            drop(unsafe { Box::from_raw(command) });
-        }
-    })
+    // SAFETY: NULL or a handle this library wrote, once.
+    guard_or((), || unsafe { free_handle(command) })
 }
 
 /// The C form of a command; `None` when a field holds a NUL, which a C
@@ -182,21 +181,18 @@ pub(crate) unsafe fn write_command(
     command: &hwsms_core::Command<'_>,
     request_id: Option<&str>,
     command_out: *mut *mut hwsms_command,
-    error_out: *mut *mut crate::error::hwsms_error,
-) -> crate::result::hwsms_result {
+    error_out: *mut *mut hwsms_error,
+) -> Result<(), hwsms_result> {
     match command_handle(command, request_id) {
-        Some(handle) => {
-            // SAFETY: writable per the contract.
-            unsafe { *command_out = Box::into_raw(Box::new(handle)) };
-            crate::result::hwsms_result::HWSMS_OK
-        }
+        // SAFETY: writable per the contract.
+        Some(handle) => unsafe { hand_out(command_out, handle) },
         None => {
-            let e = crate::error::hwsms_error::other(
-                crate::result::hwsms_result::HWSMS_ERR_DECODE,
+            let e = hwsms_error::other(
+                hwsms_result::HWSMS_ERR_DECODE,
                 "a command field contains a NUL character, which a C string cannot carry",
             );
             // SAFETY: error_out is NULL or writable, per the contract.
-            unsafe { e.write(error_out) }
+            Err(unsafe { e.write(error_out) })
         }
     }
 }

@@ -6,8 +6,9 @@ use hwsms_core::diagnose;
 
 use crate::config::hwsms_config;
 use crate::error::hwsms_error;
+use crate::handle::{out_ok, try_ref};
 use crate::panic::{guard, guard_or};
-use crate::result::hwsms_result::{self, *};
+use crate::result::hwsms_result;
 use crate::strings::{arg, to_c};
 
 /// Walks the path to SMS step by step (config, dns, proxy, tcp, tls, clock,
@@ -34,25 +35,18 @@ pub unsafe extern "C" fn hwsms_diagnose_json(
     let _ = error_out;
     guard(|| {
         // SAFETY: the caller passes NULL or a live config.
-        let Some(config) = (unsafe { config.as_ref() }) else {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        };
-        if json_out.is_null() {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        }
+        let config = unsafe { try_ref(config) }?;
+        out_ok(json_out)?;
         let id = if server_id.is_null() {
             None
         } else {
             // SAFETY: non-NULL and NUL-terminated, per the contract.
-            match unsafe { arg(server_id) } {
-                Ok(s) => Some(s),
-                Err(code) => return code,
-            }
+            Some(unsafe { arg(server_id) }?)
         };
         let json = to_c(&diagnose(&config.inner, id).to_json());
         // SAFETY: checked non-NULL; writable per the contract.
         unsafe { *json_out = json.into_raw() };
-        HWSMS_OK
+        Ok(())
     })
 }
 

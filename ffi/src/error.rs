@@ -2,8 +2,10 @@
 
 use std::ffi::{CString, c_char};
 
-use hwsms_core::{Error, TransportKind};
+use hwsms_core::Error;
+use hwsms_core::error::TransportKind;
 
+use crate::handle::free_handle;
 use crate::panic::guard_or;
 use crate::result::hwsms_result::{self, *};
 use crate::strings::{out, to_c};
@@ -58,17 +60,12 @@ impl hwsms_error {
             Error::InvalidServerId(_) => HWSMS_ERR_INVALID_SERVER_ID,
             Error::InvalidReport(_) => HWSMS_ERR_INVALID_REPORT,
             Error::Config(_) => HWSMS_ERR_CONFIG,
-            Error::Transport(t) if t.kind() == TransportKind::Timeout => HWSMS_ERR_TIMEOUT,
+            _ if e.is_timeout() => HWSMS_ERR_TIMEOUT,
             Error::Transport(_) => HWSMS_ERR_TRANSPORT,
             Error::BodyTooLarge { .. } => HWSMS_ERR_BODY_TOO_LARGE,
             Error::Decode(_) => HWSMS_ERR_DECODE,
             // Error is non-exhaustive; a new kind is reported as transport until mapped.
             _ => HWSMS_ERR_TRANSPORT,
-        };
-        let (code, msg, request_id) = match e {
-            Error::Api(a) => (a.error_code(), a.error_msg(), a.request_id()),
-            Error::Redirect(r) => (None, None, r.request_id()),
-            _ => (None, None, None),
         };
         let api = e.as_api();
         hwsms_error {
@@ -76,9 +73,9 @@ impl hwsms_error {
             status: e.status().unwrap_or(0),
             retryable: e.is_retryable(),
             message: to_c(&e.to_string()),
-            error_code: code.map(to_c),
-            error_msg: msg.map(to_c),
-            request_id: request_id.map(to_c),
+            error_code: api.and_then(|a| a.error_code()).map(to_c),
+            error_msg: api.and_then(|a| a.error_msg()).map(to_c),
+            request_id: e.request_id().map(to_c),
             encoded_authorization_message: api
                 .and_then(|a| a.encoded_authorization_message())
                 .map(to_c),
@@ -317,10 +314,6 @@ pub unsafe extern "C" fn hwsms_error_transport_kind(
 /// `error` is NULL or a handle this library wrote and that was not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hwsms_error_free(error: *mut hwsms_error) {
-    guard_or((), || {
-        if !error.is_null() {
-            // SAFETY: the caller hands back a pointer from Box::into_raw, once.
-            drop(unsafe { Box::from_raw(error) });
-        }
-    })
+    // SAFETY: NULL or a handle this library wrote, once.
+    guard_or((), || unsafe { free_handle(error) })
 }

@@ -7,8 +7,9 @@ use hwsms_core::fetch_command;
 use crate::command::{hwsms_command, write_command};
 use crate::config::hwsms_config;
 use crate::error::{hwsms_error, write_error};
+use crate::handle::{out_ok, try_ref};
 use crate::panic::guard;
-use crate::result::hwsms_result::{self, *};
+use crate::result::hwsms_result;
 use crate::strings::arg;
 
 /// Asks SMS for the next command for `server_id`
@@ -34,17 +35,10 @@ pub unsafe extern "C" fn hwsms_fetch_command(
 ) -> hwsms_result {
     guard(|| {
         // SAFETY: the caller passes NULL or a live config.
-        let Some(config) = (unsafe { config.as_ref() }) else {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        };
-        if command_out.is_null() {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        }
+        let config = unsafe { try_ref(config) }?;
+        out_ok(command_out)?;
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let server_id = match unsafe { arg(server_id) } {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
+        let server_id = unsafe { arg(server_id) }?;
         match fetch_command(&config.inner, server_id).and_then(|response| {
             let command = response.command()?.into_owned();
             Ok((command, response.request_id().map(str::to_string)))
@@ -54,7 +48,7 @@ pub unsafe extern "C" fn hwsms_fetch_command(
                 write_command(&command, rid.as_deref(), command_out, error_out)
             },
             // SAFETY: error_out is NULL or writable, per the contract.
-            Err(e) => unsafe { write_error(&e, error_out) },
+            Err(e) => Err(unsafe { write_error(&e, error_out) }),
         }
     })
 }

@@ -17,9 +17,11 @@
 
 mod command;
 mod config;
+mod config_builder;
 mod diagnose;
 mod error;
 mod fetch;
+mod handle;
 mod panic;
 mod poller;
 mod report;
@@ -28,6 +30,7 @@ mod strings;
 
 pub use command::*;
 pub use config::*;
+pub use config_builder::*;
 pub use diagnose::*;
 pub use error::*;
 pub use fetch::*;

@@ -4,12 +4,17 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::result::hwsms_result;
 
-/// Runs `f`, turning a panic into `HWSMS_ERR_PANIC`.
+/// Runs `f`, turning `Ok` into `HWSMS_OK`, an `Err` into its code and a
+/// panic into `HWSMS_ERR_PANIC`.
 ///
 /// `AssertUnwindSafe`: after a panic the only thing C sees is the result
 /// code; no half-updated handle is returned (outputs are written last).
-pub(crate) fn guard(f: impl FnOnce() -> hwsms_result) -> hwsms_result {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or(hwsms_result::HWSMS_ERR_PANIC)
+pub(crate) fn guard(f: impl FnOnce() -> Result<(), hwsms_result>) -> hwsms_result {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => hwsms_result::HWSMS_OK,
+        Ok(Err(code)) => code,
+        Err(_) => hwsms_result::HWSMS_ERR_PANIC,
+    }
 }
 
 /// Runs `f`, turning a panic into `fallback`.

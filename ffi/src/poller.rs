@@ -5,11 +5,13 @@ use std::ffi::c_char;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use hwsms_core::poll::PollScheduleBuilder;
 use hwsms_core::{PollSchedule, Polled, Poller, PollerHandle};
 
 use crate::command::{hwsms_command, write_command};
 use crate::config::hwsms_config;
 use crate::error::{hwsms_error, write_error};
+use crate::handle::{free_handle, hand_out, out_ok, try_ref};
 use crate::panic::{guard, guard_or};
 use crate::result::hwsms_result::{self, *};
 use crate::strings::arg;
@@ -20,6 +22,9 @@ pub struct hwsms_poller {
     /// Shared with `hwsms_poller_stop`, which never takes the lock below.
     handle: PollerHandle,
     poller: Mutex<Poller>,
+    /// The schedule as set so far, one setting at a time; the core's
+    /// builder decides defaults and what is valid.
+    schedule: Mutex<PollScheduleBuilder>,
 }
 
 /// Creates a poller for `server_id` on `config` (which it shares: the
@@ -40,56 +45,50 @@ pub unsafe extern "C" fn hwsms_poller_new(
 ) -> hwsms_result {
     guard(|| {
         // SAFETY: the caller passes NULL or a live config.
-        let Some(config) = (unsafe { config.as_ref() }) else {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        };
-        if poller_out.is_null() {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        }
+        let config = unsafe { try_ref(config) }?;
+        out_ok(poller_out)?;
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let server_id = match unsafe { arg(server_id) } {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
-        let poller = match Poller::new(&config.inner, server_id) {
-            Ok(p) => p,
-            Err(_) => return HWSMS_ERR_INVALID_SERVER_ID,
-        };
-        let handle = poller.handle();
-        let boxed = Box::into_raw(Box::new(hwsms_poller {
-            handle,
+        let server_id = unsafe { arg(server_id) }?;
+        let poller =
+            Poller::new(&config.inner, server_id).map_err(|_| HWSMS_ERR_INVALID_SERVER_ID)?;
+        let made = hwsms_poller {
+            handle: poller.handle(),
             poller: Mutex::new(poller),
-        }));
-        // SAFETY: checked non-NULL; writable per the contract.
-        unsafe { *poller_out = boxed };
-        HWSMS_OK
+            schedule: Mutex::new(PollSchedule::builder()),
+        };
+        // SAFETY: poller_out is writable, per the contract.
+        unsafe { hand_out(poller_out, made) }
     })
 }
 
-/// Changes the poller's schedule with `f`.
+/// Applies one setting with `f` and hands the schedule the core's builder
+/// makes of all settings so far to the poller; an invalid one changes nothing.
 ///
 /// # Safety
 /// `poller` is NULL or a live poller.
 unsafe fn reschedule(
     poller: *const hwsms_poller,
-    f: impl FnOnce(PollSchedule) -> PollSchedule,
+    f: impl FnOnce(PollScheduleBuilder) -> PollScheduleBuilder,
 ) -> hwsms_result {
     guard(|| {
         // SAFETY: NULL or a live poller, per the contract.
-        let Some(p) = (unsafe { poller.as_ref() }) else {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        };
-        let mut poller = p.poller.lock().unwrap_or_else(PoisonError::into_inner);
-        let schedule = f(poller.schedule());
-        match poller.set_schedule(schedule) {
-            Ok(()) => HWSMS_OK,
-            Err(_) => HWSMS_ERR_CONFIG,
-        }
+        let p = unsafe { try_ref(poller) }?;
+        let mut settings = p.schedule.lock().unwrap_or_else(PoisonError::into_inner);
+        let wanted = f(*settings);
+        let schedule = wanted.build().map_err(|_| HWSMS_ERR_CONFIG)?;
+        p.poller
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .set_schedule(schedule);
+        *settings = wanted;
+        Ok(())
     })
 }
 
 /// Sets the time between polls, in milliseconds (jittered by ±20%). 0 is
-/// `HWSMS_ERR_CONFIG`; an interval above the backoff cap raises the cap.
+/// `HWSMS_ERR_CONFIG`. Unless a backoff cap was set, the cap is the larger
+/// of 5 minutes and the interval; an interval above a cap that was set is
+/// `HWSMS_ERR_CONFIG` (as in Rust's `PollSchedule::builder`).
 /// Call it before `hwsms_poller_next` (it waits for a running one).
 ///
 /// # Safety
@@ -101,11 +100,7 @@ pub unsafe extern "C" fn hwsms_poller_set_interval_ms(
 ) -> hwsms_result {
     let d = Duration::from_millis(ms.into());
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        reschedule(poller, |s| {
-            s.interval(d).backoff_cap(s.max_backoff().max(d))
-        })
-    }
+    unsafe { reschedule(poller, |s| s.interval(d)) }
 }
 
 /// Sets the longest wait after failures in a row, in milliseconds (default
@@ -160,19 +155,15 @@ pub unsafe extern "C" fn hwsms_poller_next(
     guard(|| {
         // A shared reference: hwsms_poller_stop may read `handle` meanwhile.
         // SAFETY: NULL or a live poller, per the contract.
-        let Some(p) = (unsafe { poller.cast_const().as_ref() }) else {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        };
-        if command_out.is_null() {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        }
+        let p = unsafe { try_ref(poller.cast_const()) }?;
+        out_ok(command_out)?;
         let mut poller = p.poller.lock().unwrap_or_else(PoisonError::into_inner);
         match poller.next() {
             // SAFETY: command_out checked non-NULL; error_out NULL or writable.
             Ok(Polled::Command(c)) => unsafe { write_command(&c, None, command_out, error_out) },
-            Ok(Polled::Stopped) => HWSMS_STOPPED,
+            Ok(Polled::Stopped) => Err(HWSMS_STOPPED),
             // SAFETY: error_out is NULL or writable, per the contract.
-            Err(e) => unsafe { write_error(&e, error_out) },
+            Err(e) => Err(unsafe { write_error(&e, error_out) }),
         }
     })
 }
@@ -205,10 +196,6 @@ pub unsafe extern "C" fn hwsms_poller_stop(poller: *const hwsms_poller) {
 /// `poller` is NULL or came from `hwsms_poller_new` and was not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hwsms_poller_free(poller: *mut hwsms_poller) {
-    guard_or((), || {
-        if !poller.is_null() {
-            // SAFETY: the caller hands back a pointer from Box::into_raw, once.
-            drop(unsafe { Box::from_raw(poller) });
-        }
-    })
+    // SAFETY: NULL or a poller from hwsms_poller_new, once.
+    guard_or((), || unsafe { free_handle(poller) })
 }

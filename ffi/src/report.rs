@@ -6,8 +6,9 @@ use hwsms_core::{CommandOutcome, Error, report_command_result};
 
 use crate::config::hwsms_config;
 use crate::error::{hwsms_error, write_error};
+use crate::handle::try_ref;
 use crate::panic::guard;
-use crate::result::hwsms_result::{self, *};
+use crate::result::hwsms_result;
 use crate::strings::arg;
 
 /// Reports how a command ended
@@ -43,33 +44,26 @@ pub unsafe extern "C" fn hwsms_report_command_result(
 ) -> hwsms_result {
     guard(|| {
         // SAFETY: the caller passes NULL or a live config.
-        let Some(config) = (unsafe { config.as_ref() }) else {
-            return HWSMS_ERR_NULL_ARGUMENT;
-        };
+        let config = unsafe { try_ref(config) }?;
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let args = unsafe { (arg(server_id), arg(command_name), arg(result)) };
-        let (server_id, command_name, result) = match args {
-            (Ok(s), Ok(c), Ok(r)) => (s, c, r),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
-        };
+        let (server_id, command_name, result) =
+            unsafe { (arg(server_id)?, arg(command_name)?, arg(result)?) };
         let detail = if result_detail_json.is_null() {
             "{}"
         } else {
             // SAFETY: non-NULL and NUL-terminated, per the contract.
-            match unsafe { arg(result_detail_json) } {
-                Ok(d) => d,
-                Err(e) => return e,
-            }
+            unsafe { arg(result_detail_json) }?
         };
-        let outcome = match result.parse::<CommandOutcome>() {
-            Ok(o) => o,
+        let sent = result
+            .parse::<CommandOutcome>()
+            .map_err(Error::from)
+            .and_then(|outcome| {
+                report_command_result(&config.inner, server_id, command_name, outcome, detail)
+            });
+        match sent {
+            Ok(_) => Ok(()),
             // SAFETY: error_out is NULL or writable, per the contract.
-            Err(e) => return unsafe { write_error(&Error::from(e), error_out) },
-        };
-        match report_command_result(&config.inner, server_id, command_name, outcome, detail) {
-            Ok(_) => HWSMS_OK,
-            // SAFETY: error_out is NULL or writable, per the contract.
-            Err(e) => unsafe { write_error(&e, error_out) },
+            Err(e) => Err(unsafe { write_error(&e, error_out) }),
         }
     })
 }

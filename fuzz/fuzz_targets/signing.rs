@@ -7,7 +7,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use hwsms::signer::{SigningRequest, sign};
+use hwsms::auth::signer::{SigningRequest, sign};
 use libfuzzer_sys::fuzz_target;
 use ring::{digest, hmac};
 
@@ -69,7 +69,7 @@ fuzz_target!(|input: Input<'_>| {
         a.authorization(),
         format!("SDK-HMAC-SHA256 Access={}, SignedHeaders={signed}, Signature={}", input.ak, a.signature())
     );
-    assert_eq!(hwsms::signer::parse_sdk_date(a.sdk_date()), Some(at), "X-Sdk-Date round trip");
+    assert_eq!(hwsms::auth::signer::parse_sdk_date(a.sdk_date()), Some(at), "X-Sdk-Date round trip");
 });
 
 /// `\n{signed names}\n{hex sha256(body)}`, hashed here with ring.

@@ -516,7 +516,7 @@ pub fn http_date(unix: i64) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let sdk = hwsms::signer::format_sdk_date(unix); // YYYYMMDDTHHMMSSZ
+    let sdk = hwsms::auth::signer::format_sdk_date(unix); // YYYYMMDDTHHMMSSZ
     let (y, mo, d) = (&sdk[0..4], &sdk[4..6], &sdk[6..8]);
     let (h, mi, s) = (&sdk[9..11], &sdk[11..13], &sdk[13..15]);
     let weekday = DAYS[unix.div_euclid(86_400).rem_euclid(7) as usize];
@@ -571,7 +571,7 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
         .map(|n| (*n, req.header(n).unwrap_or_default()))
         .collect();
     let date = req.header("X-Sdk-Date").unwrap_or_default().to_string();
-    let Some(signed_at) = hwsms::signer::parse_sdk_date(&date) else {
+    let Some(signed_at) = hwsms::auth::signer::parse_sdk_date(&date) else {
         return SignatureCheck::Mismatch;
     };
     let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
@@ -580,9 +580,10 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
         .filter(|q| !q.is_empty())
         .map(|q| q.split_once('=').unwrap_or((q, "")))
         .collect();
-    let cr = hwsms::signer::CanonicalRequest::new(&req.method, path, &query, &headers, &req.body);
-    let sts = hwsms::signer::StringToSign::new(&date, &cr);
-    if hwsms::signer::signature(sk, &sts) != field("Signature") {
+    let cr =
+        hwsms::auth::signer::CanonicalRequest::new(&req.method, path, &query, &headers, &req.body);
+    let sts = hwsms::auth::signer::StringToSign::new(&date, &cr);
+    if hwsms::auth::signer::signature(sk, &sts) != field("Signature") {
         return SignatureCheck::Mismatch;
     }
     if (signed_at - server_now).abs() > 15 * 60 {
@@ -698,7 +699,7 @@ pub fn skewed_gateway(
             SignatureCheck::Ok => Reply::json(200, SEED_200),
             SignatureCheck::Expired { sdk_date } => {
                 let server_time = if server_time_in_body {
-                    format!(",server time:{}", hwsms::signer::format_sdk_date(now))
+                    format!(",server time:{}", hwsms::auth::signer::format_sdk_date(now))
                 } else {
                     String::new()
                 };

@@ -1,0 +1,434 @@
+//! How requests are authenticated: an IAM token, or AK/SK signing.
+
+use std::fmt;
+
+use crate::error::Error;
+
+/// A secret string that never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+/// Credentials for the SMS API.
+///
+/// Either an IAM token, sent as `X-Auth-Token`, or an access key pair that
+/// signs each request with `SDK-HMAC-SHA256`. `Debug` shows the access key
+/// and scope but never the token, secret key or security token.
+///
+/// ```
+/// use hwsms::{AkSk, Credentials};
+///
+/// let signed = Credentials::ak_sk(AkSk::new("HPUA...", "secret").project_id("0a1b..."));
+/// assert_eq!(signed.as_ak_sk().map(|k| k.ak()), Some("HPUA..."));
+/// assert!(!format!("{signed:?}").contains("secret"));
+///
+/// let token = Credentials::token("MIIT...");
+/// assert!(token.as_ak_sk().is_none());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Credentials(pub(crate) Kind);
+
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    Token(Secret),
+    AkSk(AkSk),
+}
+
+impl Credentials {
+    /// An IAM token (the `X-Subject-Token` IAM returned), sent as `X-Auth-Token`.
+    pub fn token(token: impl Into<String>) -> Self {
+        Credentials(Kind::Token(Secret(token.into())))
+    }
+
+    /// An access key pair; see [`AkSk`] for the scope and temporary credentials.
+    pub fn ak_sk(ak_sk: AkSk) -> Self {
+        Credentials(Kind::AkSk(ak_sk))
+    }
+
+    /// Credentials from the official SDK's environment variables:
+    ///
+    /// - `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` (or, when both are
+    ///   unset, `CLOUD_SDK_AK` and `CLOUD_SDK_SK`, the names the API pages'
+    ///   samples use), with `HUAWEICLOUD_SDK_PROJECT_ID` or
+    ///   `HUAWEICLOUD_SDK_DOMAIN_ID` and `HUAWEICLOUD_SDK_SECURITY_TOKEN`;
+    /// - else `HUAWEICLOUD_SDK_AUTH_TOKEN`.
+    ///
+    /// AK/SK win over a token when both are set: a signature is made fresh
+    /// for every request, while a token silently expires after 24 hours.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when an AK is set without its SK (or the reverse),
+    /// or when nothing is set.
+    ///
+    /// ```no_run
+    /// let credentials = hwsms::Credentials::from_env()?;
+    /// # Ok::<_, hwsms::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Credentials, Error> {
+        from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// The AK/SK pair, when these credentials sign requests.
+    pub fn as_ak_sk(&self) -> Option<&AkSk> {
+        match &self.0 {
+            Kind::AkSk(k) => Some(k),
+            Kind::Token(_) => None,
+        }
+    }
+
+    /// True when requests are signed (AK/SK) rather than carrying a token.
+    pub(crate) fn is_signing(&self) -> bool {
+        matches!(self.0, Kind::AkSk(_))
+    }
+
+    /// What kind of credentials these are, for an operator (never a secret):
+    /// `an IAM token (X-Auth-Token)` or `AK/SK (AK HPUA…, project scope)`.
+    pub(crate) fn describe(&self) -> String {
+        match &self.0 {
+            Kind::Token(_) => "an IAM token (X-Auth-Token)".into(),
+            Kind::AkSk(k) => {
+                let scope = match (&k.project_id, &k.domain_id) {
+                    (Some(_), _) => "project scope",
+                    (None, Some(_)) => "domain scope",
+                    (None, None) => "no scope",
+                };
+                let temporary = if k.security_token.is_some() {
+                    ", temporary"
+                } else {
+                    ""
+                };
+                let ak: String = k.ak.chars().take(4).collect();
+                format!("AK/SK (AK {ak}…, {scope}{temporary})")
+            }
+        }
+    }
+
+    /// Every secret value, so server-supplied text can be scrubbed of them.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        match &self.0 {
+            Kind::Token(t) => vec![t.expose()],
+            Kind::AkSk(k) => {
+                let mut v = vec![k.sk.expose()];
+                v.extend(k.security_token.as_ref().map(Secret::expose));
+                v
+            }
+        }
+    }
+
+    /// Rejects values that cannot go into an HTTP header, without echoing them.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        match &self.0 {
+            Kind::Token(t) => header_safe("the token", t.expose()),
+            Kind::AkSk(k) => {
+                header_safe("the access key (AK)", &k.ak)?;
+                // The SK is never sent; it only needs to be present.
+                if k.sk.expose().is_empty() {
+                    return Err(Error::config("the secret key (SK) is empty"));
+                }
+                if let Some(p) = &k.project_id {
+                    header_safe("the project id", p)?;
+                }
+                if let Some(d) = &k.domain_id {
+                    header_safe("the domain id", d)?;
+                }
+                if let Some(s) = &k.security_token {
+                    header_safe("the security token", s.expose())?;
+                }
+                if k.project_id.is_some() && k.domain_id.is_some() {
+                    return Err(Error::config(
+                        "both a project id and a domain id are set; choose one: the project id \
+                         for project-level APIs such as SMS, the domain id for account-level ones",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// [`Credentials::from_env`] over any variable source (tests pass a map).
+pub(crate) fn from_env_with(var: impl Fn(&str) -> Option<String>) -> Result<Credentials, Error> {
+    let var = |n: &str| var(n).filter(|v| !v.is_empty());
+    let official = (var("HUAWEICLOUD_SDK_AK"), var("HUAWEICLOUD_SDK_SK"));
+    let (prefix, pair) = match official {
+        (None, None) => ("CLOUD_SDK", (var("CLOUD_SDK_AK"), var("CLOUD_SDK_SK"))),
+        pair => ("HUAWEICLOUD_SDK", pair),
+    };
+    match pair {
+        (Some(ak), Some(sk)) => {
+            let mut k = AkSk::new(ak, sk);
+            if let Some(p) = var("HUAWEICLOUD_SDK_PROJECT_ID") {
+                k = k.project_id(p);
+            }
+            if let Some(d) = var("HUAWEICLOUD_SDK_DOMAIN_ID") {
+                k = k.domain_id(d);
+            }
+            if let Some(t) = var("HUAWEICLOUD_SDK_SECURITY_TOKEN") {
+                k = k.security_token(t);
+            }
+            Ok(Credentials::ak_sk(k))
+        }
+        (Some(_), None) => Err(Error::config(format!(
+            "{prefix}_AK is set but {prefix}_SK is not; set both, or neither"
+        ))),
+        (None, Some(_)) => Err(Error::config(format!(
+            "{prefix}_SK is set but {prefix}_AK is not; set both, or neither"
+        ))),
+        (None, None) => var("HUAWEICLOUD_SDK_AUTH_TOKEN")
+            .map(Credentials::token)
+            .ok_or_else(|| {
+                Error::config(
+                    "no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, \
+                     or HUAWEICLOUD_SDK_AUTH_TOKEN",
+                )
+            }),
+    }
+}
+
+impl From<AkSk> for Credentials {
+    fn from(k: AkSk) -> Self {
+        Credentials::ak_sk(k)
+    }
+}
+
+fn header_safe(what: &str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::config(format!("{what} is empty")));
+    }
+    if let Some(at) = value
+        .bytes()
+        .position(|b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
+    {
+        return Err(Error::config(format!(
+            "{what} contains a byte that cannot be sent in an HTTP header (at offset {at})"
+        )));
+    }
+    Ok(())
+}
+
+/// An access key (AK) and secret key (SK), with an optional scope and
+/// security token.
+///
+/// The scope decides which extra header is signed and sent:
+/// `project_id` as `X-Project-Id` (what the official SMS clients use),
+/// `domain_id` as `X-Domain-Id` (account-level); set one, not both.
+/// Temporary credentials add `security_token` as `X-Security-Token`.
+///
+/// ```
+/// use hwsms::AkSk;
+///
+/// let key = AkSk::new("HPUA...", "secret")
+///     .project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9")
+///     .security_token("gQpjbi1ub3J0aC00...");   // temporary credentials
+/// assert_eq!(key.project_id_value(), Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9"));
+/// ```
+#[derive(Clone)]
+pub struct AkSk {
+    pub(crate) ak: String,
+    pub(crate) sk: Secret,
+    /// The SK as an HMAC key, prepared once: every signature starts from it.
+    /// Shared, because the prepared key is large and clones are frequent.
+    pub(crate) hmac: std::sync::Arc<ring::hmac::Key>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) domain_id: Option<String>,
+    pub(crate) security_token: Option<Secret>,
+}
+
+impl AkSk {
+    /// An access key and its secret key.
+    pub fn new(ak: impl Into<String>, sk: impl Into<String>) -> Self {
+        let sk = sk.into();
+        AkSk {
+            ak: ak.into(),
+            hmac: std::sync::Arc::new(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, sk.as_bytes())),
+            sk: Secret(sk),
+            project_id: None,
+            domain_id: None,
+            security_token: None,
+        }
+    }
+
+    /// Sends and signs `X-Project-Id`. Defaults to none.
+    pub fn project_id(mut self, id: impl Into<String>) -> Self {
+        self.project_id = Some(id.into());
+        self
+    }
+
+    /// Sends and signs `X-Domain-Id`. Defaults to none.
+    pub fn domain_id(mut self, id: impl Into<String>) -> Self {
+        self.domain_id = Some(id.into());
+        self
+    }
+
+    /// Sends and signs `X-Security-Token`, for temporary credentials. Defaults to none.
+    pub fn security_token(mut self, token: impl Into<String>) -> Self {
+        self.security_token = Some(Secret(token.into()));
+        self
+    }
+
+    /// The access key.
+    pub fn ak(&self) -> &str {
+        &self.ak
+    }
+
+    /// The project id, if set.
+    pub fn project_id_value(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+
+    /// The domain id, if set.
+    pub fn domain_id_value(&self) -> Option<&str> {
+        self.domain_id.as_deref()
+    }
+
+    /// The scope and token headers this key adds to every request, in the
+    /// order the official SDK adds them.
+    pub(crate) fn scope_headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let project = self.project_id.as_deref().map(|p| ("X-Project-Id", p));
+        let domain = self.domain_id.as_deref().map(|d| ("X-Domain-Id", d));
+        let token = self
+            .security_token
+            .as_ref()
+            .map(|t| ("X-Security-Token", t.expose()));
+        project.into_iter().chain(domain).chain(token)
+    }
+}
+
+impl fmt::Debug for AkSk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AkSk")
+            .field("ak", &self.ak)
+            .field("sk", &self.sk)
+            .field("project_id", &self.project_id)
+            .field("domain_id", &self.domain_id)
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "[REDACTED]"),
+            )
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let t = format!("{:?}", Credentials::token("TOKEN-MARKER-1"));
+        assert!(
+            !t.contains("TOKEN-MARKER-1") && t.contains("REDACTED"),
+            "{t}"
+        );
+        let k = Credentials::from(
+            AkSk::new("AK1", "SK-MARKER-2")
+                .project_id("p")
+                .security_token("ST-MARKER-3"),
+        );
+        let s = format!("{k:?} {k:#?}");
+        assert!(
+            !s.contains("SK-MARKER-2") && !s.contains("ST-MARKER-3"),
+            "{s}"
+        );
+        assert!(s.contains("AK1") && s.contains("\"p\""), "{s}");
+    }
+
+    #[test]
+    fn header_injection_is_refused_without_echo() {
+        let err = Credentials::token("abc\r\nX-Evil: 1")
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("token") && !err.contains("abc") && !err.contains("Evil"),
+            "{err}"
+        );
+        assert!(Credentials::token("").validate().is_err());
+        assert!(Credentials::from(AkSk::new("AK", "")).validate().is_err());
+        assert!(
+            Credentials::from(AkSk::new("AK", "SK").project_id("p\n"))
+                .validate()
+                .is_err()
+        );
+        assert!(
+            Credentials::from(AkSk::new("AK", "SK").domain_id("d"))
+                .validate()
+                .is_ok()
+        );
+        let both = Credentials::from(AkSk::new("AK", "SK").domain_id("d").project_id("p"))
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(both.contains("choose one"), "{both}");
+    }
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |n| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn scope_getters() {
+        let k = AkSk::new("AK", "SK").domain_id("d0");
+        assert_eq!(
+            (k.project_id_value(), k.domain_id_value()),
+            (None, Some("d0"))
+        );
+        let k = AkSk::new("AK", "SK").project_id("p0");
+        assert_eq!(
+            (k.project_id_value(), k.domain_id_value()),
+            (Some("p0"), None)
+        );
+    }
+
+    #[test]
+    fn from_env_rules() {
+        let c = from_env_with(env(&[("CLOUD_SDK_AK", "a"), ("CLOUD_SDK_SK", "s")])).unwrap();
+        assert_eq!(c.as_ak_sk().unwrap().ak(), "a");
+        // The official names win over the API pages' sample names.
+        let c = from_env_with(env(&[
+            ("CLOUD_SDK_AK", "a"),
+            ("CLOUD_SDK_SK", "s"),
+            ("HUAWEICLOUD_SDK_AK", "b"),
+            ("HUAWEICLOUD_SDK_SK", "t"),
+        ]))
+        .unwrap();
+        assert_eq!(c.as_ak_sk().unwrap().ak(), "b");
+        // AK/SK win over a token.
+        let c = from_env_with(env(&[
+            ("HUAWEICLOUD_SDK_AK", "b"),
+            ("HUAWEICLOUD_SDK_SK", "t"),
+            ("HUAWEICLOUD_SDK_AUTH_TOKEN", "tok"),
+        ]))
+        .unwrap();
+        assert!(c.as_ak_sk().is_some());
+        let e = from_env_with(env(&[("HUAWEICLOUD_SDK_AK", "b")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("HUAWEICLOUD_SDK_SK is not"), "{e}");
+        let e = from_env_with(env(&[("CLOUD_SDK_SK", "s")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("CLOUD_SDK_AK is not"), "{e}");
+        let e = from_env_with(env(&[])).unwrap_err().to_string();
+        assert!(e.contains("no credentials"), "{e}");
+        let t = from_env_with(env(&[("HUAWEICLOUD_SDK_AUTH_TOKEN", "tok")])).unwrap();
+        assert!(t.as_ak_sk().is_none());
+    }
+}

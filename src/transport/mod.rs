@@ -1,0 +1,8 @@
+//! The connection machinery under every request: the connector chain
+//! (CONNECT proxy, TCP, TLS, the watch for dead pooled connections), the
+//! resolver, and the one TLS setup per `Config`. It knows nothing of SMS.
+
+pub(crate) mod connection;
+pub(crate) mod resolver;
+pub(crate) mod tls;
+pub(crate) mod watch;
