@@ -160,7 +160,7 @@ fn main() -> ExitCode {
         }),
         // Only a signal stops this poller; exit as its handler would.
         Ok(Polled::Stopped) => cli::exit_with(cli::signal_exit_code().unwrap_or(1), || {}),
-        Err(e) => cli::fail(&e),
+        Err(e) => cli::fail_and_exit(&e),
     }
 }
 

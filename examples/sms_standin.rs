@@ -31,6 +31,7 @@ on stderr, and serves until SIGTERM or SIGINT. Answers by server id:
   no-permission   the API page's 403 (SMS.9004)
   unauthorized... a 401 (APIGW.0301)
   wait-...        \"nothing to do\" twice, then START
+  slow-...        START, after 800 ms
   any other       the API page's START command
 and `\"success\"` for a well-formed result report (POST .../command_result).";
 

@@ -12,6 +12,26 @@ use std::time::Duration;
 /// `encoded_authorization_message` is at most about 64 KiB.
 pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
 
+/// Most bytes reserved for a response body before they arrive (64 KiB),
+/// whatever `Content-Length` claims; the buffer grows as bytes come, up to
+/// the cap.
+pub const FIRST_RESERVATION: usize = 64 * 1024;
+
+/// Longest IAM token accepted, in bytes: SMS documents 16 384 characters at
+/// most for `X-Auth-Token`. Security tokens of temporary AK/SK share it.
+pub const MAX_TOKEN_LEN: usize = 16_384;
+
+/// Longest access key, secret key, project id or domain id accepted, in
+/// bytes (real ones have 20 to 40).
+pub const MAX_KEY_LEN: usize = 256;
+
+/// Longest `User-Agent` accepted, in bytes.
+pub const MAX_USER_AGENT_LEN: usize = 1024;
+
+/// Longest duration any setting accepts: a timeout, an idle or silence
+/// bound, a poll interval, a backoff cap or an auth pause (one day).
+pub const MAX_DURATION: Duration = Duration::from_secs(86_400);
+
 /// Longest snippet of a non-JSON error body kept in an [`ApiError`](crate::ApiError), in bytes.
 pub const ERROR_SNIPPET_LEN: usize = 512;
 
@@ -78,6 +98,17 @@ pub const DEFAULT_AUTH_PAUSE: Duration = Duration::from_secs(300);
 /// Largest response head the diagnosis's own probes read (a proxy's answer
 /// to CONNECT, the gateway's answer to the clock request), in bytes.
 pub const MAX_PROBE_HEAD: usize = 16 * 1024;
+
+/// Longest single wait on a socket: longer waits for an answer are made of
+/// such slices, because the kernel's timer for a socket timeout is only
+/// about an eighth of the timeout precise, and 250 ms stay within a few
+/// milliseconds. So a call ends at its deadline, not up to 12% after it.
+pub const WAIT_SLICE: Duration = Duration::from_millis(250);
+
+/// Largest clock skew, in seconds, that a `Date` header alone may teach the
+/// gateway clock (one day). A larger one needs a signature rejection to
+/// confirm it: one odd `Date` must not date every later signature wrongly.
+pub const MAX_DATE_SKEW_SECS: i64 = 86_400;
 
 /// Clock skew beyond which the diagnosis warns, in seconds (SMS.0205).
 pub const CLOCK_WARN_SECS: i64 = 60;

@@ -28,6 +28,29 @@ pub(crate) fn scrub(text: &mut String, secrets: &[&str]) {
     }
 }
 
+/// Longest piece of user input repeated in a message, in characters.
+const SHOWN_MAX_CHARS: usize = 128;
+
+/// User input (an endpoint, a path) as a message repeats it: quoted, with
+/// control characters escaped so it cannot forge lines or terminal escapes,
+/// and cut after 128 characters so a megabyte of input makes a short
+/// message.
+pub(crate) fn shown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(SHOWN_MAX_CHARS) + 8);
+    out.push('"');
+    for (i, c) in text.chars().enumerate() {
+        if i == SHOWN_MAX_CHARS {
+            out.push_str("…\" (");
+            out.push_str(&text.chars().count().to_string());
+            out.push_str(" characters)");
+            return out;
+        }
+        out.extend(c.escape_debug());
+    }
+    out.push('"');
+    out
+}
+
 /// Bytes that continue a token: a secret next to one of them is part of a
 /// longer word, not the secret itself.
 fn is_token_byte(b: u8) -> bool {
@@ -58,6 +81,16 @@ fn replace_whole_tokens(text: &str, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_input_is_escaped_and_bounded() {
+        assert_eq!(shown("https://x"), "\"https://x\"");
+        assert_eq!(shown("a\r\nb\x1b[2J"), "\"a\\r\\nb\\u{1b}[2J\"");
+        let long = shown(&"é".repeat(1_000_000));
+        assert!(long.chars().count() < 200, "{}", long.len());
+        assert!(long.ends_with("…\" (1000000 characters)"), "{long}");
+        assert_eq!(shown(&"a".repeat(128)), format!("\"{}\"", "a".repeat(128)));
+    }
 
     #[test]
     fn long_secrets_go_everywhere() {

@@ -156,6 +156,22 @@ fn usage_and_configuration_errors_exit_2() {
     ]));
     assert_eq!(code, 2);
     assert!(err.contains("HUAWEICLOUD_SDK_AUTH_TOKEN"), "{err}");
+    // A token longer than SMS accepts: refused at once, naming it, never
+    // sent (it used to fail every call as a retryable server error).
+    let huge = "t".repeat(100_000);
+    let (code, _, err) = run(cli().env("HUAWEICLOUD_SDK_AUTH_TOKEN", &huge).args([
+        "--endpoint",
+        &url,
+        "--server-id",
+        ID,
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the token is 100000 bytes long"), "{err}");
+    assert!(
+        err.len() < 1000,
+        "the message stays short: {} bytes",
+        err.len()
+    );
     assert!(server.requests().is_empty());
 }
 

@@ -74,6 +74,8 @@ fn a_silent_pooled_connection_is_abandoned_and_the_call_resent() {
         .build()
         .unwrap();
     assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 1);
+    // Idle long enough for a NAT to have dropped the flow: now watched.
+    std::thread::sleep(Duration::from_millis(350));
     let started = Instant::now();
     let resp = fetch_command(&config, ID).unwrap();
     assert!(
@@ -97,6 +99,7 @@ fn with_defaults_a_silent_pooled_connection_costs_about_ten_seconds_not_the_dead
     let config = builder(&pki, &server).build().unwrap();
     assert_eq!(config.dead_connection_timeout(), Duration::from_secs(10));
     fetch_command(&config, ID).unwrap();
+    std::thread::sleep(config.dead_connection_timeout());
     let started = Instant::now();
     let resp = fetch_command(&config, ID).unwrap();
     let took = started.elapsed();
@@ -274,6 +277,55 @@ fn a_connection_the_server_closed_while_idle_is_not_reused() {
     assert_eq!(server.connections(), 3);
 }
 
+/// Answers every request, each after `delay`: slow, but alive.
+fn slow(delay: Duration) -> impl Fn(&support::Request) -> Reply + Send + Sync + 'static {
+    move |req| {
+        std::thread::sleep(delay);
+        if req.method == "POST" {
+            Reply::json(200, "\"success\"")
+        } else {
+            Reply::json(200, SEED_200)
+        }
+    }
+}
+
+#[test]
+fn a_slow_but_alive_server_is_not_taken_for_dead() {
+    // The review's case, scaled down: the silence bound is 300 ms and the
+    // server always answers after 500 ms.
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), slow(Duration::from_millis(500)));
+    let config = builder(&pki, &server)
+        .dead_connection_timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    // Back to back: a connection that just answered is not watched.
+    for _ in 0..3 {
+        assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 1);
+    }
+    let report =
+        hwsms::report_command_result(&config, ID, "START", hwsms::CommandOutcome::Success, "{}")
+            .unwrap();
+    assert_eq!(report.attempts(), 1, "a report is never sent twice here");
+    // After an idle gap the connection is watched, but the bound has grown
+    // to twice the slowest answer seen: 500 ms is not silence.
+    for idle in [400, 1100] {
+        std::thread::sleep(Duration::from_millis(idle));
+        assert_eq!(
+            fetch_command(&config, ID).unwrap().attempts(),
+            1,
+            "idle {idle} ms"
+        );
+    }
+    assert_eq!(server.requests().len(), 6, "nothing was sent twice");
+    assert_eq!(
+        server.connections(),
+        1,
+        "and the pooled connection was kept"
+    );
+}
+
 #[test]
 fn a_dead_connection_is_named_as_such_and_a_plain_timeout_is_not() {
     let pki = Pki::new();
@@ -286,6 +338,7 @@ fn a_dead_connection_is_named_as_such_and_a_plain_timeout_is_not() {
         .build()
         .unwrap();
     fetch_command(&config, ID).unwrap();
+    std::thread::sleep(Duration::from_millis(350));
     let err = fetch_command(&config, ID).unwrap_err().to_string();
     assert!(
         err.contains(

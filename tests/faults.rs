@@ -251,3 +251,56 @@ fn proxy_that_refuses_to_connect() {
     assert_eq!(t.kind(), TransportKind::Proxy, "{err}");
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_200_gigabyte_content_length_under_a_huge_cap_is_an_error_not_an_abort() {
+    // Reserving what the header claims would abort the process; the body is
+    // read as it comes, and the connection's close ends it.
+    let server = Server::http(|_| {
+        Reply::Raw(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 200000000000\r\n\r\n{\"command_name\":\"ST"
+                .to_vec(),
+        )
+    });
+    for cap in [1usize << 40, usize::MAX] {
+        let config = Config::builder(server.url(), Credentials::token("t"))
+            .body_cap(cap)
+            .max_attempts(1)
+            .build()
+            .unwrap();
+        let err = fetch_command(&config, ID).unwrap_err();
+        assert!(
+            matches!(&err, Error::Transport(t) if t.kind() == TransportKind::Reset),
+            "cap {cap}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn the_largest_body_cap_means_no_cap() {
+    let server = Server::http(|_| Reply::json(200, SEED_200));
+    let config = Config::builder(server.url(), Credentials::token("t"))
+        .body_cap(usize::MAX)
+        .build()
+        .unwrap();
+    let resp = fetch_command(&config, ID).unwrap();
+    assert_eq!(resp.command().unwrap().name(), Some(CommandName::Start));
+}
+
+#[test]
+fn retry_after_zero_still_waits_a_jittered_backoff_and_succeeds() {
+    // "Retry-After: 0" twice, then an answer: three requests, each after a
+    // backoff drawn from [0, step] rather than all at once.
+    let n = AtomicUsize::new(0);
+    let server = Server::http(move |_| {
+        if n.fetch_add(1, Ordering::Relaxed) < 2 {
+            Reply::json(503, "{}").header("Retry-After", "0")
+        } else {
+            Reply::json(200, SEED_200)
+        }
+    });
+    let config = Config::builder(server.url(), Credentials::token("t"))
+        .build()
+        .unwrap();
+    assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 3);
+}

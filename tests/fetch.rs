@@ -203,7 +203,6 @@ fn undecodable_2xx_bodies_are_decode_errors() {
         br#"{"command_name":"START","command_para"#.to_vec(),
         b"<html>not json</html>".to_vec(),
         b"{\"command_name\":\"ST\xff\xfeRT\"}".to_vec(),
-        b"".to_vec(),
         deep.into_bytes(),
     ];
     for body in bodies {
@@ -221,6 +220,14 @@ fn undecodable_2xx_bodies_are_decode_errors() {
         assert!(!err.is_retryable());
         assert_eq!(server.requests().len(), 1);
     }
+    // No body at all is no command, as a 204 is: nothing to do.
+    let (_server, config) = reply_once(Reply::Full {
+        status: 200,
+        headers: vec![],
+        body: Vec::new(),
+    });
+    let resp = fetch_command(&config, ID).unwrap();
+    assert_eq!(resp.command().unwrap().name(), None);
 }
 
 #[test]
@@ -438,7 +445,10 @@ fn errors_before_any_request_carry_their_cause() {
     let Error::Config(c) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(c.message(), "cannot read CA file /nonexistent/hwsms-ca.pem");
+    assert_eq!(
+        c.message(),
+        "cannot read CA file \"/nonexistent/hwsms-ca.pem\""
+    );
     let source = err.source().expect("the I/O error");
     assert!(
         source

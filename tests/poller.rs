@@ -246,3 +246,49 @@ fn after_an_empty_answer_the_next_poll_waits_the_interval() {
     assert!(took >= Duration::from_millis(320), "{took:?}");
     assert_eq!(server.requests().len(), 2);
 }
+
+#[test]
+fn a_stop_during_a_request_wins_over_the_command_it_brings() {
+    // The request is in flight when the stop comes; its answer is a
+    // command, which an agent shutting down must not be handed.
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), |_| {
+        std::thread::sleep(Duration::from_millis(600));
+        Reply::json(200, SEED_200)
+    });
+    let config = config(&pki, &server);
+    let mut poller = Poller::new(&config, ID).unwrap();
+    let handle = poller.handle();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        handle.stop();
+    });
+    assert_eq!(poller.next().unwrap(), Polled::Stopped);
+    stopper.join().unwrap();
+    assert_eq!(server.requests().len(), 1, "the request did go out");
+    assert_eq!(poller.handle().status().polls, 1);
+}
+
+#[test]
+fn the_schedule_changes_from_another_thread_while_next_runs() {
+    let pki = Pki::new();
+    let server = scripted(&pki, vec![Reply::json(200, NOTHING)]);
+    let config = config(&pki, &server);
+    let mut poller = Poller::new(&config, ID).unwrap();
+    let handle = poller.handle();
+    let fast = PollSchedule::builder()
+        .interval(Duration::from_millis(20))
+        .build()
+        .unwrap();
+    let changer = std::thread::spawn(move || {
+        // next() is running (it waits out the 15 s default after the
+        // first empty answer): the new schedule does not wait for it.
+        std::thread::sleep(Duration::from_millis(100));
+        handle.set_schedule(fast);
+        assert_eq!(handle.schedule(), fast);
+        handle.stop();
+    });
+    assert_eq!(poller.next().unwrap(), Polled::Stopped);
+    changer.join().unwrap();
+    assert_eq!(poller.schedule(), fast);
+}

@@ -288,3 +288,82 @@ fn a_token_call_is_not_resent_on_a_signature_expired_answer() {
     assert_eq!(err.status(), Some(401));
     assert_eq!(server.requests().len(), 1);
 }
+
+/// A gateway whose signature checker runs on real time, behind a front end
+/// that wrote `first_date` into the first answer (a proxy's page, one bad
+/// load-balancer node). A date it refuses gets a plain 401 that does not
+/// say "expired", as some gateways answer, with the right `Date`.
+fn checker_behind_an_odd_front_end(first_date: String) -> impl Fn(&Request) -> Reply + Send + Sync {
+    let count = AtomicUsize::new(0);
+    move |req| {
+        if count.fetch_add(1, Ordering::Relaxed) == 0 {
+            return Reply::json(200, support::SEED_200).header("Date", &first_date);
+        }
+        let reply = match support::check_signature(req, AK, SK, unix_now()) {
+            support::SignatureCheck::Ok => Reply::json(200, support::SEED_200),
+            _ => Reply::json(
+                401,
+                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: bad X-Sdk-Date"}"#,
+            ),
+        };
+        reply.header("Date", &http_date(unix_now()))
+    }
+}
+
+#[test]
+fn one_odd_date_cannot_poison_the_clock() {
+    let two_days = http_date(unix_now() + 2 * 86_400);
+    for odd in [
+        "Sat, 01 Jan 10000 00:00:00 GMT",
+        "Sun, 06 Nov 300000000000 08:49:37 GMT",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        two_days.as_str(),
+    ] {
+        let server = Server::http(checker_behind_an_odd_front_end(odd.to_string()));
+        let config = config(&server, AkSk::new(AK, SK).project_id("p"));
+        fetch_command(&config, ID).unwrap();
+        assert!(
+            config.clock_skew_secs().abs() <= 2,
+            "{odd}: {}",
+            config.clock_skew_secs()
+        );
+        for _ in 0..3 {
+            let resp = fetch_command(&config, ID).unwrap_or_else(|e| panic!("{odd}: {e}"));
+            assert_eq!(resp.attempts(), 1, "{odd}: no request was refused");
+        }
+        assert_eq!(server.requests().len(), 4, "{odd}");
+    }
+}
+
+#[test]
+fn a_refusal_drops_a_wrong_offset_a_date_taught_and_resends_once() {
+    // Twenty hours off: within what a Date may teach, so it is adopted…
+    let server = Server::http(checker_behind_an_odd_front_end(http_date(
+        unix_now() + 20 * 3600,
+    )));
+    let config = config(&server, AkSk::new(AK, SK));
+    fetch_command(&config, ID).unwrap();
+    assert!((config.clock_skew_secs() - 20 * 3600).abs() <= 2);
+    // …until the gateway refuses a signature dated with it: the offset is
+    // learned again from the refusal's Date, and the request re-signed once.
+    let resp = fetch_command(&config, ID).unwrap();
+    assert_eq!(resp.attempts(), 2);
+    assert!(
+        config.clock_skew_secs().abs() <= 2,
+        "{}",
+        config.clock_skew_secs()
+    );
+    assert_eq!(fetch_command(&config, ID).unwrap().attempts(), 1);
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[test]
+fn a_refusal_without_a_learned_offset_is_not_resent() {
+    // The key is wrong: nothing a clock could fix, so one request only.
+    let server = Server::http(checker_behind_an_odd_front_end(http_date(unix_now())));
+    let config = config(&server, AkSk::new(AK, "SK-MARKER-wrong-secret"));
+    fetch_command(&config, ID).unwrap();
+    let err = fetch_command(&config, ID).unwrap_err();
+    assert_eq!((err.status(), err.attempts()), (Some(401), Some(1)));
+    assert_eq!(server.requests().len(), 2);
+}

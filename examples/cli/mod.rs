@@ -222,12 +222,26 @@ pub fn api_error_line(
 /// Prints the error for a person, then (for HTTP answers) one JSON line for
 /// machines, and returns the contract's exit code.
 pub fn fail(e: &Error) -> ExitCode {
+    ExitCode::from(report_failure(e))
+}
+
+/// [`fail`] while a signal may end the process: printed and exited under
+/// the one exit lock, so a signal's exit and this one never overlap.
+pub fn fail_and_exit(e: &Error) -> ! {
+    let _only_one = EXIT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    std::process::exit(i32::from(report_failure(e)))
+}
+
+/// Prints `e` (and its JSON line) and gives its exit code.
+fn report_failure(e: &Error) -> u8 {
     eprintln!("error: {e}");
     match e {
         Error::Api(a) => {
             let line = api_error_line(a.status(), a.error_code(), a.error_msg(), a.request_id());
             eprintln!("{line}");
-            ExitCode::from(EXIT_API)
+            EXIT_API
         }
         Error::Redirect(r) => {
             let msg = match r.location() {
@@ -238,12 +252,10 @@ pub fn fail(e: &Error) -> ExitCode {
                 "{}",
                 api_error_line(r.status(), None, Some(&msg), r.request_id())
             );
-            ExitCode::from(EXIT_API)
+            EXIT_API
         }
-        Error::InvalidServerId(_) | Error::InvalidReport(_) | Error::Config(_) => {
-            ExitCode::from(EXIT_USAGE)
-        }
-        _ => ExitCode::from(EXIT_OTHER),
+        Error::InvalidServerId(_) | Error::InvalidReport(_) | Error::Config(_) => EXIT_USAGE,
+        _ => EXIT_OTHER,
     }
 }
 

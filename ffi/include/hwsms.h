@@ -147,8 +147,9 @@ typedef enum {
   HWSMS_STOPPED = 12,
   /**
    * A result report was refused before any I/O: the result is not
-   * `success` or `fail`, the detail is not a JSON object, or the command
-   * name is empty or longer than 255 characters.
+   * `success` or `fail`, the detail is not a JSON object or is larger
+   * than 1 MiB (1048576 bytes), or the command name is empty or longer
+   * than 255 characters.
    */
   HWSMS_ERR_INVALID_REPORT = 13,
 } hwsms_result;
@@ -335,7 +336,8 @@ hwsms_result hwsms_config_clone(const hwsms_config *config, hwsms_config **confi
  * configuration (see `hwsms_config_clone`) are unaffected.
  *
  * # Safety
- * `config` is NULL or came from `hwsms_config_builder_build` and was not freed.
+ * `config` is NULL or came from `hwsms_config_builder_build` or
+ * `hwsms_config_clone`, and was not freed.
  */
 void hwsms_config_free(hwsms_config *config);
 
@@ -451,6 +453,24 @@ hwsms_result hwsms_config_builder_set_ak_sk(hwsms_config_builder *builder,
  * `builder` is a live builder.
  */
 hwsms_result hwsms_config_builder_credentials_from_env(hwsms_config_builder *builder);
+
+/**
+ * Takes every setting the environment gives, exactly as the Rust library's
+ * `ConfigBuilder::env` (and `Config::from_env`) does: `HWSMS_ENDPOINT` or
+ * `HUAWEICLOUD_SDK_REGION`, `HWSMS_CA_FILE` or `HWSMS_SYSTEM_ROOTS`,
+ * `HWSMS_PROXY` or `HWSMS_PROXY_FROM_ENV`, and the credentials (as
+ * `hwsms_config_builder_credentials_from_env`) when the environment names
+ * any. Settings it leaves unset keep what the builder had; setters called
+ * afterwards override it.
+ *
+ * Returns `HWSMS_ERR_CONFIG` when a variable holds an unusable value (a
+ * switch that is not on/off, a named setting that is empty, an AK without
+ * its SK); `hwsms_config_builder_build` then fails with the same reason.
+ *
+ * # Safety
+ * `builder` is a live builder.
+ */
+hwsms_result hwsms_config_builder_from_env(hwsms_config_builder *builder);
 
 /**
  * Trusts only the certificates in these PEM bytes (replacing the built-in
@@ -778,8 +798,11 @@ hwsms_result hwsms_poller_new(const hwsms_config *config,
  * Sets the time between polls, in milliseconds (jittered by ±20%). 0 is
  * `HWSMS_ERR_CONFIG`. Unless a backoff cap was set, the cap is the larger
  * of 5 minutes and the interval; an interval above a cap that was set is
- * `HWSMS_ERR_CONFIG` (as in Rust's `PollSchedule::builder`).
- * Call it before `hwsms_poller_next` (it waits for a running one).
+ * `HWSMS_ERR_CONFIG` (as in Rust's `PollSchedule::builder`), and so is any
+ * value beyond a day. It may be called from another thread while
+ * `hwsms_poller_next` runs (never from a signal handler: it takes a short
+ * lock); the next wait follows the new value. An invalid value changes
+ * nothing.
  *
  * # Safety
  * `poller` is NULL or a live poller.
@@ -788,7 +811,9 @@ hwsms_result hwsms_poller_set_interval_ms(hwsms_poller *poller, uint32_t ms);
 
 /**
  * Sets the longest wait after failures in a row, in milliseconds (default
- * 300000); it must be at least the interval, else `HWSMS_ERR_CONFIG`.
+ * 300000); it must be at least the interval and at most a day, else
+ * `HWSMS_ERR_CONFIG`. Like `hwsms_poller_set_interval_ms`, it may be called
+ * while `hwsms_poller_next` runs, and an invalid value changes nothing.
  *
  * # Safety
  * `poller` is NULL or a live poller.
@@ -798,7 +823,9 @@ hwsms_result hwsms_poller_set_backoff_cap_ms(hwsms_poller *poller, uint32_t ms);
 /**
  * Sets the shortest wait after a 401 or 403 before the next request, in
  * milliseconds (default 300000: the gateway locks an AK/SK for 5 minutes
- * after repeated authentication failures).
+ * after repeated authentication failures); at most a day, else
+ * `HWSMS_ERR_CONFIG`. Like `hwsms_poller_set_interval_ms`, it may be
+ * called while `hwsms_poller_next` runs.
  *
  * # Safety
  * `poller` is NULL or a live poller.
@@ -826,8 +853,10 @@ hwsms_result hwsms_poller_next(hwsms_poller *poller,
 /**
  * Stops the poller: a waiting `hwsms_poller_next` returns `HWSMS_STOPPED`
  * at once (well within 100 ms); one in the middle of a request returns it
- * when the request ends (at most the config's timeout later). Every later
- * `hwsms_poller_next` returns `HWSMS_STOPPED` at once.
+ * when the request ends (at most the config's timeout later), even when
+ * the answer carried a command: an agent that is shutting down is not
+ * handed work. Every later `hwsms_poller_next` returns `HWSMS_STOPPED` at
+ * once.
  *
  * Safe from any thread and from a signal handler (async-signal-safe: an
  * atomic store and one non-blocking `write(2)`; no lock, no allocation).
@@ -859,9 +888,9 @@ void hwsms_poller_free(hwsms_poller *poller);
  * - `result_detail_json`: the text of a JSON object stored with the result,
  *   or NULL for `{}`.
  *
- * A bad `result`, a detail that is not a JSON object, or an empty or
- * over-long command name returns `HWSMS_ERR_INVALID_REPORT` and sends
- * nothing. On failure, when `error_out` is not NULL, writes an error handle
+ * A bad `result`, a detail that is not a JSON object or is larger than
+ * 1 MiB, or an empty or over-long command name returns
+ * `HWSMS_ERR_INVALID_REPORT` and sends nothing. On failure, when `error_out` is not NULL, writes an error handle
  * (free it with `hwsms_error_free`). NULL arguments (other than the detail)
  * and invalid UTF-8 return their codes without an error handle.
  *

@@ -36,10 +36,7 @@ pub unsafe extern "C" fn hwsms_config_builder_build(
         // SAFETY: the caller passes NULL or a live builder.
         let b = unsafe { try_ref(builder) }?;
         out_ok(config_out)?;
-        let built = (b.config.clone())
-            .credentials_builder(b.credentials.clone())
-            .build();
-        match built {
+        match b.config.clone().build() {
             // SAFETY: config_out is writable, per the contract.
             Ok(inner) => unsafe { hand_out(config_out, hwsms_config { inner }) },
             // SAFETY: error_out is NULL or writable, per the contract.
@@ -79,7 +76,8 @@ pub unsafe extern "C" fn hwsms_config_clone(
 /// configuration (see `hwsms_config_clone`) are unaffected.
 ///
 /// # Safety
-/// `config` is NULL or came from `hwsms_config_builder_build` and was not freed.
+/// `config` is NULL or came from `hwsms_config_builder_build` or
+/// `hwsms_config_clone`, and was not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hwsms_config_free(config: *mut hwsms_config) {
     let _ = guard(|| {

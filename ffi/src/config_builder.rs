@@ -1,7 +1,8 @@
 //! `hwsms_config_builder`: settings gathered one call at a time. Each
-//! setter forwards to the core's builders (`ConfigBuilder`,
-//! `CredentialsBuilder`), which own every rule: which credentials win,
-//! endpoint versus region, defaults and validation.
+//! setter forwards to the core's `ConfigBuilder` (and the credential
+//! settings to its `CredentialsBuilder`), which own every rule: which
+//! credentials win, endpoint versus region, the environment's names,
+//! defaults and validation.
 
 use std::ffi::c_char;
 use std::mem::take;
@@ -21,7 +22,6 @@ use crate::strings::arg;
 #[derive(Default)]
 pub struct hwsms_config_builder {
     pub(crate) config: ConfigBuilder,
-    pub(crate) credentials: CredentialsBuilder,
 }
 
 impl hwsms_config_builder {
@@ -29,7 +29,14 @@ impl hwsms_config_builder {
         self.config = f(take(&mut self.config));
     }
     fn credentials(&mut self, f: impl FnOnce(CredentialsBuilder) -> CredentialsBuilder) {
-        self.credentials = f(take(&mut self.credentials));
+        self.config(|c| c.credentials_with(f));
+    }
+    /// `HWSMS_ERR_CONFIG` when the environment could not be taken.
+    fn env_checked(&self) -> Result<(), hwsms_result> {
+        match self.config.env_error() {
+            Some(_) => Err(HWSMS_ERR_CONFIG),
+            None => Ok(()),
+        }
     }
 }
 
@@ -232,11 +239,35 @@ pub unsafe extern "C" fn hwsms_config_builder_credentials_from_env(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         edit(builder, |b| {
-            b.credentials(CredentialsBuilder::from_env);
-            match b.credentials.env_error() {
-                Some(_) => Err(HWSMS_ERR_CONFIG),
-                None => Ok(()),
-            }
+            b.credentials(CredentialsBuilder::env);
+            b.env_checked()
+        })
+    }
+}
+
+/// Takes every setting the environment gives, exactly as the Rust library's
+/// `ConfigBuilder::env` (and `Config::from_env`) does: `HWSMS_ENDPOINT` or
+/// `HUAWEICLOUD_SDK_REGION`, `HWSMS_CA_FILE` or `HWSMS_SYSTEM_ROOTS`,
+/// `HWSMS_PROXY` or `HWSMS_PROXY_FROM_ENV`, and the credentials (as
+/// `hwsms_config_builder_credentials_from_env`) when the environment names
+/// any. Settings it leaves unset keep what the builder had; setters called
+/// afterwards override it.
+///
+/// Returns `HWSMS_ERR_CONFIG` when a variable holds an unusable value (a
+/// switch that is not on/off, a named setting that is empty, an AK without
+/// its SK); `hwsms_config_builder_build` then fails with the same reason.
+///
+/// # Safety
+/// `builder` is a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hwsms_config_builder_from_env(
+    builder: *mut hwsms_config_builder,
+) -> hwsms_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(builder, |b| {
+            b.config(ConfigBuilder::env);
+            b.env_checked()
         })
     }
 }

@@ -76,10 +76,9 @@ unsafe fn reschedule(
         let mut settings = p.schedule.lock().unwrap_or_else(PoisonError::into_inner);
         let wanted = f(*settings);
         let schedule = wanted.build().map_err(|_| HWSMS_ERR_CONFIG)?;
-        p.poller
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .set_schedule(schedule);
+        // Through the handle: a running hwsms_poller_next keeps its lock,
+        // and its next wait follows the new schedule.
+        p.handle.set_schedule(schedule);
         *settings = wanted;
         Ok(())
     })
@@ -88,8 +87,11 @@ unsafe fn reschedule(
 /// Sets the time between polls, in milliseconds (jittered by ±20%). 0 is
 /// `HWSMS_ERR_CONFIG`. Unless a backoff cap was set, the cap is the larger
 /// of 5 minutes and the interval; an interval above a cap that was set is
-/// `HWSMS_ERR_CONFIG` (as in Rust's `PollSchedule::builder`).
-/// Call it before `hwsms_poller_next` (it waits for a running one).
+/// `HWSMS_ERR_CONFIG` (as in Rust's `PollSchedule::builder`), and so is any
+/// value beyond a day. It may be called from another thread while
+/// `hwsms_poller_next` runs (never from a signal handler: it takes a short
+/// lock); the next wait follows the new value. An invalid value changes
+/// nothing.
 ///
 /// # Safety
 /// `poller` is NULL or a live poller.
@@ -104,7 +106,9 @@ pub unsafe extern "C" fn hwsms_poller_set_interval_ms(
 }
 
 /// Sets the longest wait after failures in a row, in milliseconds (default
-/// 300000); it must be at least the interval, else `HWSMS_ERR_CONFIG`.
+/// 300000); it must be at least the interval and at most a day, else
+/// `HWSMS_ERR_CONFIG`. Like `hwsms_poller_set_interval_ms`, it may be called
+/// while `hwsms_poller_next` runs, and an invalid value changes nothing.
 ///
 /// # Safety
 /// `poller` is NULL or a live poller.
@@ -120,7 +124,9 @@ pub unsafe extern "C" fn hwsms_poller_set_backoff_cap_ms(
 
 /// Sets the shortest wait after a 401 or 403 before the next request, in
 /// milliseconds (default 300000: the gateway locks an AK/SK for 5 minutes
-/// after repeated authentication failures).
+/// after repeated authentication failures); at most a day, else
+/// `HWSMS_ERR_CONFIG`. Like `hwsms_poller_set_interval_ms`, it may be
+/// called while `hwsms_poller_next` runs.
 ///
 /// # Safety
 /// `poller` is NULL or a live poller.
@@ -170,8 +176,10 @@ pub unsafe extern "C" fn hwsms_poller_next(
 
 /// Stops the poller: a waiting `hwsms_poller_next` returns `HWSMS_STOPPED`
 /// at once (well within 100 ms); one in the middle of a request returns it
-/// when the request ends (at most the config's timeout later). Every later
-/// `hwsms_poller_next` returns `HWSMS_STOPPED` at once.
+/// when the request ends (at most the config's timeout later), even when
+/// the answer carried a command: an agent that is shutting down is not
+/// handed work. Every later `hwsms_poller_next` returns `HWSMS_STOPPED` at
+/// once.
 ///
 /// Safe from any thread and from a signal handler (async-signal-safe: an
 /// atomic store and one non-blocking `write(2)`; no lock, no allocation).

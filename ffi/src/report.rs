@@ -22,9 +22,9 @@ use crate::strings::arg;
 /// - `result_detail_json`: the text of a JSON object stored with the result,
 ///   or NULL for `{}`.
 ///
-/// A bad `result`, a detail that is not a JSON object, or an empty or
-/// over-long command name returns `HWSMS_ERR_INVALID_REPORT` and sends
-/// nothing. On failure, when `error_out` is not NULL, writes an error handle
+/// A bad `result`, a detail that is not a JSON object or is larger than
+/// 1 MiB, or an empty or over-long command name returns
+/// `HWSMS_ERR_INVALID_REPORT` and sends nothing. On failure, when `error_out` is not NULL, writes an error handle
 /// (free it with `hwsms_error_free`). NULL arguments (other than the detail)
 /// and invalid UTF-8 return their codes without an error handle.
 ///

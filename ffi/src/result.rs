@@ -37,8 +37,9 @@ pub enum hwsms_result {
     /// Not a failure: `hwsms_poller_next` returns it after `hwsms_poller_stop`.
     HWSMS_STOPPED = 12,
     /// A result report was refused before any I/O: the result is not
-    /// `success` or `fail`, the detail is not a JSON object, or the command
-    /// name is empty or longer than 255 characters.
+    /// `success` or `fail`, the detail is not a JSON object or is larger
+    /// than 1 MiB (1048576 bytes), or the command name is empty or longer
+    /// than 255 characters.
     HWSMS_ERR_INVALID_REPORT = 13,
 }
 

@@ -241,11 +241,31 @@ struct Programs {
     test_api: PathBuf,
     test_channel: PathBuf,
     cli: PathBuf,
+    /// The README's "A whole agent", compiled as it stands in README.md.
+    readme_agent: PathBuf,
     shared: bool,
 }
 
+/// Writes the README's C agent (the ```c block after "**A whole agent.**")
+/// to a file for the compiler; returns its path.
+fn readme_agent_source() -> PathBuf {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let from = readme
+        .find("**A whole agent.**")
+        .expect("README has its C agent");
+    let block = &readme[from..];
+    let start = block.find("```c\n").expect("a ```c block") + "```c\n".len();
+    let end = start + block[start..].find("\n```").unwrap();
+    std::fs::create_dir_all(build_dir()).unwrap();
+    let path = build_dir().join("readme_agent.c");
+    std::fs::write(&path, &block[start..=end]).unwrap();
+    path
+}
+
 fn programs(prefix: &Path, shared: bool) -> Programs {
+    let agent = readme_agent_source();
     Programs {
+        readme_agent: compile(prefix, agent.to_str().unwrap(), "readme_agent", shared),
         test_api: compile(prefix, "ffi/tests/c/test_api.c", "test_api", shared),
         test_channel: compile(prefix, "ffi/tests/c/test_channel.c", "test_channel", shared),
         cli: compile(
@@ -317,6 +337,7 @@ fn exercise(tag: &str, clean: Under<'_>, suppressed: Under<'_>) {
         );
         cli_fetches(&p, &standin.url, ca, clean);
         cli_contract(&p, &standin.url, ca, clean);
+        readme_agent_runs(&p, &standin, clean);
 
         // A server that picks AES-GCM, by IP and by host name: the
         // documented suppressions make the run clean.
@@ -327,6 +348,61 @@ fn exercise(tag: &str, clean: Under<'_>, suppressed: Under<'_>) {
         cli_fetches(&p, &aes_gcm.url_by_name(), ca, suppressed);
     }
     let _ = std::fs::remove_dir_all(&prefix);
+}
+
+/// The README's C agent: it polls, reports the command it got, and stops
+/// cleanly on SIGTERM; a second SIGTERM (the first one's handler may
+/// already have freed its poller) must find nothing to touch.
+fn readme_agent_runs(p: &Programs, standin: &Standin, under: Under<'_>) {
+    let id = format!("readme-agent-{}-{}", p.shared, std::process::id());
+    let mut cmd = match under {
+        Under::Plain => Command::new(&p.readme_agent),
+        Under::Valgrind(vg) | Under::ValgrindSuppressed(vg) => {
+            let mut c = Command::new(vg);
+            c.args(["-q", "--leak-check=full", "--error-exitcode=99"])
+                .arg(&p.readme_agent);
+            c
+        }
+    };
+    let child = cmd
+        .env_clear()
+        .env("HWSMS_ENDPOINT", &standin.url)
+        .env("HWSMS_CA_FILE", &standin.ca)
+        .env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN)
+        .env("SMS_SERVER_ID", &id)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let report = format!("POST /v3/sources/{id}/command_result");
+    let waited = std::time::Instant::now();
+    while standin.requests_with(&report) == 0 {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(60),
+            "the README agent sent no report"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for _ in 0..2 {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "README agent (shared={}) ended with {:?}:\n{stdout}\n{stderr}",
+        p.shared,
+        out.status
+    );
+    assert!(stdout.contains("running START"), "{stdout}");
+    assert!(stderr.is_empty(), "{stderr}");
 }
 
 /// Exit codes and the JSON error line of the C CLI.

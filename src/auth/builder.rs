@@ -2,7 +2,7 @@
 //! the C API and the command line set them), with the precedence rule in
 //! one place.
 
-use super::credentials::{AkSk, Credentials};
+use super::credentials::{AkSk, Credentials, from_env_with};
 use crate::error::Error;
 
 /// Gathers credentials setting by setting and picks the ones to use.
@@ -11,7 +11,7 @@ use crate::error::Error;
 /// - AK/SK win over a token, whichever was set first: a signature is made
 ///   fresh for every request, while a token silently expires.
 /// - Otherwise the last source set wins: [`ak_sk`](Self::ak_sk),
-///   [`token`](Self::token), [`from_env`](Self::from_env) or any
+///   [`token`](Self::token), [`env`](Self::env) or any
 ///   [`source`](Self::source).
 /// - The scope settings ([`project_id`](Self::project_id),
 ///   [`domain_id`](Self::domain_id), [`security_token`](Self::security_token))
@@ -66,9 +66,14 @@ impl CredentialsBuilder {
     /// The credentials of the environment ([`Credentials::from_env`]). When
     /// the environment holds none or an incomplete pair, [`build`](Self::build)
     /// fails with that reason, which [`env_error`](Self::env_error) shows at once.
-    pub fn from_env(mut self) -> Self {
+    pub fn env(self) -> Self {
+        self.env_with(&|name| std::env::var(name).ok())
+    }
+
+    /// [`env`](Self::env) over any variable source.
+    pub(crate) fn env_with(mut self, var: &dyn Fn(&str) -> Option<String>) -> Self {
         // Kept as the message alone: build() wraps it in a config error again.
-        let found = Credentials::from_env().map_err(|e| match e {
+        let found = from_env_with(var).map_err(|e| match e {
             Error::Config(c) => c.message().to_string(),
             other => other.to_string(),
         });
@@ -100,7 +105,7 @@ impl CredentialsBuilder {
         self
     }
 
-    /// Why the last [`from_env`](Self::from_env) found no usable credentials.
+    /// Why the last [`env`](Self::env) found no usable credentials.
     pub fn env_error(&self) -> Option<&str> {
         match &self.source {
             Some(Err(why)) => Some(why),
@@ -117,7 +122,9 @@ impl CredentialsBuilder {
         let credentials = match &self.source {
             None => {
                 return Err(Error::config(
-                    "no credentials: set a token, an AK/SK pair or another credential source",
+                    "no credentials: set a token, an AK/SK pair or another credential source \
+                     (in the environment: HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or \
+                     HUAWEICLOUD_SDK_AUTH_TOKEN)",
                 ));
             }
             Some(Err(why)) => return Err(Error::config(why.clone())),

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::error::Error;
+use crate::limits::{MAX_KEY_LEN, MAX_TOKEN_LEN};
 
 /// A secret string that never prints.
 #[derive(Clone, PartialEq, Eq)]
@@ -130,21 +131,22 @@ impl Credentials {
     /// Rejects values that cannot go into an HTTP header, without echoing them.
     pub(crate) fn validate(&self) -> Result<(), Error> {
         match &self.0 {
-            Kind::Token(t) => header_safe("the token", t.expose()),
+            Kind::Token(t) => header_safe("the token", t.expose(), MAX_TOKEN_LEN),
             Kind::AkSk(k) => {
-                header_safe("the access key (AK)", &k.ak)?;
+                header_safe("the access key (AK)", &k.ak, MAX_KEY_LEN)?;
                 // The SK is never sent; it only needs to be present.
                 if k.sk.expose().is_empty() {
                     return Err(Error::config("the secret key (SK) is empty"));
                 }
+                within("the secret key (SK)", k.sk.expose().len(), MAX_KEY_LEN)?;
                 if let Some(p) = &k.project_id {
-                    header_safe("the project id", p)?;
+                    header_safe("the project id", p, MAX_KEY_LEN)?;
                 }
                 if let Some(d) = &k.domain_id {
-                    header_safe("the domain id", d)?;
+                    header_safe("the domain id", d, MAX_KEY_LEN)?;
                 }
                 if let Some(s) = &k.security_token {
-                    header_safe("the security token", s.expose())?;
+                    header_safe("the security token", s.expose(), MAX_TOKEN_LEN)?;
                 }
                 if k.project_id.is_some() && k.domain_id.is_some() {
                     return Err(Error::config(
@@ -156,6 +158,26 @@ impl Credentials {
             }
         }
     }
+}
+
+/// Every variable [`Credentials::from_env`] reads.
+const ENV_NAMES: [&str; 8] = [
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_PROJECT_ID",
+    "HUAWEICLOUD_SDK_DOMAIN_ID",
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "HUAWEICLOUD_SDK_AUTH_TOKEN",
+    "CLOUD_SDK_AK",
+    "CLOUD_SDK_SK",
+];
+
+/// True when the environment names any credential (a non-empty variable of
+/// [`Credentials::from_env`]'s).
+pub(crate) fn env_names_credentials(var: &dyn Fn(&str) -> Option<String>) -> bool {
+    ENV_NAMES
+        .iter()
+        .any(|n| var(n).is_some_and(|v| !v.is_empty()))
 }
 
 /// [`Credentials::from_env`] over any variable source (tests pass a map).
@@ -203,10 +225,23 @@ impl From<AkSk> for Credentials {
     }
 }
 
-fn header_safe(what: &str, value: &str) -> Result<(), Error> {
+/// Refuses a value longer than `max` bytes, naming it but never echoing it.
+pub(crate) fn within(what: &str, len: usize, max: usize) -> Result<(), Error> {
+    if len > max {
+        return Err(Error::config(format!(
+            "{what} is {len} bytes long; at most {max} are accepted"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a value that cannot go into an HTTP header, or is longer than
+/// `max` bytes, naming it but never echoing it.
+pub(crate) fn header_safe(what: &str, value: &str, max: usize) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::config(format!("{what} is empty")));
     }
+    within(what, value.len(), max)?;
     if let Some(at) = value
         .bytes()
         .position(|b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
@@ -343,6 +378,35 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("AK1") && s.contains("\"p\""), "{s}");
+    }
+
+    #[test]
+    fn oversized_values_are_refused_by_name() {
+        let big = |n: usize| "x".repeat(n);
+        let err = |c: Credentials| c.validate().unwrap_err().to_string();
+        assert!(Credentials::token(big(MAX_TOKEN_LEN)).validate().is_ok());
+        let e = err(Credentials::token(big(MAX_TOKEN_LEN + 1)));
+        assert!(
+            e.contains("the token is 16385 bytes long; at most 16384"),
+            "{e}"
+        );
+        assert!(!e.contains("xxxx"), "{e}");
+        let e = err(Credentials::ak_sk(AkSk::new(big(300), "SK")));
+        assert!(e.contains("the access key (AK)"), "{e}");
+        let e = err(Credentials::ak_sk(AkSk::new("AK", big(300))));
+        assert!(e.contains("the secret key (SK)"), "{e}");
+        let e = err(Credentials::ak_sk(
+            AkSk::new("AK", "SK").project_id(big(257)),
+        ));
+        assert!(e.contains("the project id"), "{e}");
+        let e = err(Credentials::ak_sk(
+            AkSk::new("AK", "SK").domain_id(big(257)),
+        ));
+        assert!(e.contains("the domain id"), "{e}");
+        let e = err(Credentials::ak_sk(
+            AkSk::new("AK", "SK").security_token(big(MAX_TOKEN_LEN + 1)),
+        ));
+        assert!(e.contains("the security token"), "{e}");
     }
 
     #[test]

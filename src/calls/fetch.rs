@@ -38,12 +38,12 @@ impl Response {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
-    /// Decodes the body without copying its strings. A 204 (no body) means
-    /// "nothing to do".
+    /// Decodes the body without copying its strings. A 204, or a 2xx with
+    /// an empty body, means "nothing to do".
     ///
     /// [`fetch_command`] has already checked that this succeeds.
     pub fn command(&self) -> Result<Command<'_>, Error> {
-        if self.status == 204 {
+        if self.status == 204 || self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Command::default());
         }
         match self.spans.as_ref().and_then(|s| s.command(&self.body)) {
@@ -88,6 +88,7 @@ pub fn fetch_command(config: &Config, server_id: &str) -> Result<Response, Error
         path: &path,
         body: None,
         action: ACTION_SHOW_COMMAND,
+        idempotent: true,
     };
     let done = pipeline::run(config, &call, Expect::Command)?;
     Ok(Response {

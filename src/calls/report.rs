@@ -78,6 +78,7 @@ pub fn report_command_result(
         path: &path,
         body: Some(body.as_bytes()),
         action: ACTION_UPDATE_COMMAND_RESULT,
+        idempotent: true,
     };
     let done = pipeline::run(config, &call, Expect::AnyBody)?;
     Ok(ReportReceipt {

@@ -40,6 +40,11 @@ pub(crate) enum ClockHint {
         server_time: Option<i64>,
         date: Option<i64>,
     },
+    /// Any other 401 or 403, and its `Date`: a gateway that refuses a date
+    /// it finds wrong does not always say so.
+    Refused {
+        date: Option<i64>,
+    },
 }
 
 /// The verdict on one answer.
@@ -59,7 +64,9 @@ pub(crate) fn classify(ex: Exchange, expect: Expect, gateway_now: i64) -> Verdic
         Some(d) if status != 401 && status != 403 => ClockHint::Date(d),
         _ => ClockHint::Nothing,
     };
-    let outcome = if (300..400).contains(&status) {
+    // Only a 3xx that points somewhere is a redirect; a 304 (or any 3xx
+    // without a Location) is just a status this API never sends.
+    let outcome = if (300..400).contains(&status) && ex.location.is_some() {
         Err(Error::Redirect(Box::new(Redirect {
             status,
             location: ex.location,
@@ -77,6 +84,8 @@ pub(crate) fn classify(ex: Exchange, expect: Expect, gateway_now: i64) -> Verdic
                 server_time: api.error_msg().and_then(parse_server_time),
                 date: ex.date,
             };
+        } else if matches!(status, 401 | 403) {
+            clock = ClockHint::Refused { date: ex.date };
         }
         Err(Error::Api(Box::new(api)))
     };
@@ -85,7 +94,9 @@ pub(crate) fn classify(ex: Exchange, expect: Expect, gateway_now: i64) -> Verdic
 
 fn success(ex: Exchange, expect: Expect) -> Result<Answer, Error> {
     let mut command = None;
-    if expect == Expect::Command && ex.status != 204 {
+    // No body at all (a 204, or an empty 200) means "nothing to do".
+    let empty = ex.status == 204 || ex.body.iter().all(u8::is_ascii_whitespace);
+    if expect == Expect::Command && !empty {
         match decode_command(&ex.body) {
             Ok(c) => command = Some(CommandSpans::of(&c, &ex.body)),
             Err(err) => {
@@ -152,6 +163,34 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_200_is_nothing_to_do() {
+        for body in ["", " \r\n"] {
+            let answer = classify(exchange(200, body), Expect::Command, 0)
+                .outcome
+                .unwrap();
+            assert_eq!(answer.command, None);
+            assert_eq!(answer.status, 200);
+        }
+    }
+
+    #[test]
+    fn a_3xx_without_location_is_no_redirect() {
+        let err = classify(exchange(304, ""), Expect::Command, 0)
+            .outcome
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Api(a) if a.status() == 304),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("Location"), "{err}");
+        assert!(!err.to_string().contains("redirect"), "{err}");
+        let mut ex = exchange(302, "");
+        ex.location = Some("https://elsewhere.example/".into());
+        let err = classify(ex, Expect::Command, 0).outcome.unwrap_err();
+        assert!(matches!(err, Error::Redirect(_)), "{err:?}");
+    }
+
+    #[test]
     fn any_2xx_body_is_success_for_reports() {
         for (status, body) in [(200, "\"success\""), (200, ""), (204, ""), (201, "<html>")] {
             let v = classify(exchange(status, body), Expect::AnyBody, 0);
@@ -172,7 +211,7 @@ mod tests {
             }
         ));
         let v = classify(exchange(401, "{}"), Expect::Command, 0);
-        assert_eq!(v.clock, ClockHint::Nothing);
+        assert_eq!(v.clock, ClockHint::Refused { date: Some(1_000) });
     }
 
     #[test]

@@ -5,10 +5,17 @@ use std::time::Duration;
 use crate::limits::{BACKOFF_BASE, BACKOFF_CAP, RETRY_AFTER_CAP};
 use crate::wire::date::parse_http_date;
 
-/// The wait before retry number `retry` of one call (1 for the first retry):
-/// [`full_jitter`] from [`BACKOFF_BASE`] up to [`BACKOFF_CAP`].
-pub(crate) fn backoff(retry: u32) -> Duration {
-    full_jitter(BACKOFF_BASE, BACKOFF_CAP, retry, random_unit())
+/// The wait before retry number `retry` of one call (1 for the first
+/// retry): [`full_jitter`] from [`BACKOFF_BASE`] up to [`BACKOFF_CAP`], and
+/// never less than the server's `Retry-After`.
+pub(crate) fn retry_wait(retry: u32, retry_after: Option<Duration>) -> Duration {
+    retry_wait_with(retry, retry_after, random_unit())
+}
+
+/// [`retry_wait`] for a given draw. `Retry-After` is a floor under the
+/// backoff, never a replacement for it: a fleet told "0" still spreads out.
+fn retry_wait_with(retry: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
+    full_jitter(BACKOFF_BASE, BACKOFF_CAP, retry, unit).max(retry_after.unwrap_or_default())
 }
 
 /// Exponential backoff with full jitter, the one formula of every wait
@@ -72,6 +79,27 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_is_a_floor_under_the_backoff() {
+        let ms = Duration::from_millis;
+        // "Retry-After: 0" (or a date in the past) leaves the jittered backoff.
+        assert_eq!(retry_wait_with(1, Some(Duration::ZERO), 1.0), ms(200));
+        assert_eq!(retry_wait_with(2, Some(Duration::ZERO), 0.5), ms(200));
+        assert_eq!(retry_wait_with(1, None, 0.25), ms(50));
+        // A longer Retry-After wins over a shorter step.
+        assert_eq!(
+            retry_wait_with(1, Some(Duration::from_secs(5)), 1.0),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            retry_wait_with(9, Some(ms(1)), 1.0),
+            Duration::from_secs(10)
+        );
+        for retry in 1..=10 {
+            assert!(retry_wait(retry, Some(Duration::ZERO)) <= Duration::from_secs(10));
+        }
+    }
+
+    #[test]
     fn odd_draws_stay_in_bounds() {
         let step = |unit| full_jitter(Duration::from_secs(1), Duration::from_secs(8), 2, unit);
         assert_eq!(step(f64::NAN), Duration::from_secs(2));
@@ -112,7 +140,7 @@ mod tests {
         let mean = draws.iter().sum::<f64>() / draws.len() as f64;
         assert!((0.4..0.6).contains(&mean), "mean {mean}");
         for retry in 1..=10 {
-            assert!(backoff(retry) <= Duration::from_secs(10));
+            assert!(retry_wait(retry, None) <= Duration::from_secs(10));
         }
     }
 

@@ -13,7 +13,7 @@ use crate::auth::clock::host_now;
 use crate::auth::signer::SigningRequest;
 use crate::config::Config;
 use crate::error::{Error, TransportError, TransportKind};
-use crate::limits::MAX_KEPT_HEADER_LEN;
+use crate::limits::{FIRST_RESERVATION, MAX_KEPT_HEADER_LEN};
 use crate::transport::watch::is_dead_connection;
 use crate::wire::date::parse_http_date;
 
@@ -43,6 +43,10 @@ pub(crate) struct Call<'a> {
     pub(crate) body: Option<&'a [u8]>,
     /// The IAM action the call needs, named in the advice on a 403.
     pub(crate) action: &'static str,
+    /// Sending the call twice has the effect of sending it once (a GET, or
+    /// a report that overwrites). Only such a call is resent after it may
+    /// have reached the server; any other only when it cannot have.
+    pub(crate) idempotent: bool,
 }
 
 /// An answer as it came off the wire, before anyone judged it.
@@ -216,14 +220,20 @@ fn read_capped(
     status: u16,
     route: &Route<'_>,
 ) -> Result<Vec<u8>, Error> {
+    // Saturating: a cap of usize::MAX means no cap, never a wrapped zero.
+    let cap_bytes = u64::try_from(cap).unwrap_or(u64::MAX);
     let declared = body.content_length();
-    if declared.is_some_and(|n| n > cap as u64) {
+    if declared.is_some_and(|n| n > cap_bytes) {
         return Err(Error::BodyTooLarge { cap, status });
     }
-    let initial = declared.map_or(1024, |n| n as usize).min(cap);
+    // What the server declares is reserved up to a bound only: a header
+    // claiming 200 GB under a large cap must not reserve (and abort on) it
+    // before a byte arrives. The buffer grows as bytes really come.
+    let declared = declared.and_then(|n| usize::try_from(n).ok());
+    let initial = declared.unwrap_or(1024).min(cap).min(FIRST_RESERVATION);
     let mut buf = Vec::with_capacity(initial);
     body.into_reader()
-        .take(cap as u64 + 1)
+        .take(cap_bytes.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(|e| Error::Transport(Box::new(explain::from_body_io(e, route))))?;
     if buf.len() > cap {

@@ -13,10 +13,11 @@ use crate::auth::CredentialsBuilder;
 use crate::auth::authorize::Prepared;
 use crate::auth::clock::GatewayClock;
 use crate::auth::credentials::Credentials;
+use crate::auth::credentials::within;
 use crate::error::Error;
 use crate::limits::{
     DEFAULT_ATTEMPTS, DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_ATTEMPTS,
-    MAX_RESPONSE_HEADER_SIZE,
+    MAX_DURATION, MAX_RESPONSE_HEADER_SIZE, MAX_USER_AGENT_LEN,
 };
 use crate::transport::connection::connector;
 use crate::transport::resolver::LiteralFirst;
@@ -29,7 +30,9 @@ use crate::transport::watch::Watch;
 pub struct ConfigBuilder {
     endpoint: Option<String>,
     region: Option<String>,
-    credentials: CredentialsBuilder,
+    pub(super) credentials: CredentialsBuilder,
+    /// Why [`env`](Self::env) could not take the environment.
+    pub(super) env_error: Option<String>,
     connect_timeout: Duration,
     timeout: Duration,
     body_cap: usize,
@@ -55,6 +58,7 @@ impl ConfigBuilder {
             endpoint: None,
             region: None,
             credentials: CredentialsBuilder::new(),
+            env_error: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             body_cap: DEFAULT_BODY_CAP,
@@ -95,15 +99,30 @@ impl ConfigBuilder {
         self
     }
 
-    /// How requests are authenticated, gathered setting by setting (see
-    /// [`CredentialsBuilder`] for which win); replaces
-    /// [`credentials`](Self::credentials).
-    pub fn credentials_builder(mut self, credentials: CredentialsBuilder) -> Self {
-        self.credentials = credentials;
+    /// How requests are authenticated, gathered setting by setting: `edit`
+    /// gets the credential settings made so far and returns them changed
+    /// (see [`CredentialsBuilder`] for which win).
+    ///
+    /// ```
+    /// use hwsms::config::ConfigBuilder;
+    ///
+    /// let config = ConfigBuilder::new()
+    ///     .endpoint("https://sms.ap-southeast-3.myhuaweicloud.com")
+    ///     .credentials_with(|c| c.ak_sk("HPUA...", "secret").project_id("0a1b..."))
+    ///     .build()?;
+    /// assert!(config.credentials().as_ak_sk().is_some());
+    /// # Ok::<_, hwsms::Error>(())
+    /// ```
+    pub fn credentials_with(
+        mut self,
+        edit: impl FnOnce(CredentialsBuilder) -> CredentialsBuilder,
+    ) -> Self {
+        self.credentials = edit(self.credentials);
         self
     }
 
     /// Time allowed to establish a connection (DNS, TCP, proxy tunnel, TLS).
+    /// Between 1 ns and a day.
     ///
     /// Defaults to 10 s.
     pub fn connect_timeout(mut self, v: Duration) -> Self {
@@ -112,7 +131,10 @@ impl ConfigBuilder {
     }
 
     /// Deadline for a whole [`fetch_command`](crate::fetch_command) call: every
-    /// attempt, backoff and body read must finish within it.
+    /// attempt, backoff and body read must finish within it. Waits for an
+    /// answer are made of 250 ms slices, so a call ends within a few
+    /// milliseconds of it (a socket timeout alone can fire up to an eighth
+    /// late). Between 1 ns and a day.
     ///
     /// Defaults to 30 s.
     pub fn timeout(mut self, v: Duration) -> Self {
@@ -121,7 +143,9 @@ impl ConfigBuilder {
     }
 
     /// Largest response body read, in bytes; a larger body is an error and is
-    /// not read past the cap.
+    /// not read past the cap. Memory is reserved as bytes arrive (at most
+    /// 64 KiB ahead), whatever `Content-Length` claims. `usize::MAX` means no
+    /// cap.
     ///
     /// Defaults to 1 MiB.
     pub fn body_cap(mut self, v: usize) -> Self {
@@ -129,7 +153,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header: printable ASCII, at most 1024 bytes.
     ///
     /// Defaults to `hwsms/<version>`.
     pub fn user_agent(mut self, v: impl Into<String>) -> Self {
@@ -206,10 +230,17 @@ impl ConfigBuilder {
 
     /// How long a request sent on a *reused* pooled connection waits for the
     /// first byte of its answer before the connection is presumed dead
-    /// (dropped silently by a NAT or firewall). The request is then resent
-    /// at once on a fresh connection, within the same deadline, and every
-    /// connection pooled before that moment is discarded. Requests on fresh
-    /// connections are not affected: they wait up to [`timeout`](Self::timeout).
+    /// (dropped silently by a NAT or firewall).
+    ///
+    /// Only a connection that sat idle at least this long is watched (one
+    /// that answered moments ago is alive, however slow), and the bound
+    /// grows to twice the slowest answer seen lately, so a slow server is
+    /// not taken for dead. A dead connection's request is resent at once on
+    /// a fresh connection, within the same deadline, when sending it twice
+    /// cannot double an effect (both ShowCommand and result reports qualify);
+    /// every connection pooled before that moment is discarded. Requests on
+    /// fresh connections are not affected: they wait up to
+    /// [`timeout`](Self::timeout). At most a day.
     ///
     /// Defaults to 10 s.
     pub fn dead_connection_timeout(mut self, v: Duration) -> Self {
@@ -225,8 +256,18 @@ impl ConfigBuilder {
     /// an unreadable CA file or one without certificates, a bad proxy URL,
     /// or out-of-range numbers.
     pub fn build(self) -> Result<Config, Error> {
-        let endpoint = self.target()?;
-        let credentials = self.credentials.build()?;
+        if let Some(why) = &self.env_error {
+            return Err(Error::config(why.clone()));
+        }
+        // Both missing is said at once: someone starting from nothing learns
+        // everything they still have to set.
+        let (endpoint, credentials) = match (self.target(), self.credentials.build()) {
+            (Ok(endpoint), Ok(credentials)) => (endpoint, credentials),
+            (Err(Error::Config(t)), Err(Error::Config(c))) => {
+                return Err(Error::config(format!("{}; {}", t.message(), c.message())));
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        };
         credentials.validate()?;
         let prepared = Prepared::new(&credentials)
             .map_err(|e| Error::config_with("the credentials cannot be sent as headers", e))?;
@@ -268,18 +309,34 @@ impl ConfigBuilder {
         let url = match (&self.endpoint, &self.region) {
             (Some(url), _) => url.clone(),
             (None, Some(id)) => region::endpoint_for(id)?,
-            (None, None) => return Err(Error::config("set an endpoint or a region")),
+            (None, None) => {
+                return Err(Error::config(
+                    "set an endpoint or a region (in the environment: HWSMS_ENDPOINT or \
+                     HUAWEICLOUD_SDK_REGION)",
+                ));
+            }
         };
         Endpoint::parse(&url)
     }
 
     /// Every number and plain-text setting within its range.
     fn check_numbers(&self) -> Result<(), Error> {
-        if self.connect_timeout.is_zero()
-            || self.timeout.is_zero()
-            || self.connections.dead_timeout.is_zero()
-        {
-            return Err(Error::config("timeouts must be greater than zero"));
+        let durations = [
+            ("the timeout", self.timeout, false),
+            ("the connect timeout", self.connect_timeout, false),
+            (
+                "the dead-connection timeout",
+                self.connections.dead_timeout,
+                false,
+            ),
+            (
+                "the idle-connection timeout",
+                self.connections.idle_timeout,
+                true,
+            ),
+        ];
+        for (what, d, zero_ok) in durations {
+            duration_in_range(what, d, zero_ok)?;
         }
         if self.body_cap == 0 {
             return Err(Error::config("the body cap must be greater than zero"));
@@ -293,7 +350,7 @@ impl ConfigBuilder {
         if self.user_agent.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
             return Err(Error::config("the user agent must be printable ASCII"));
         }
-        Ok(())
+        within("the user agent", self.user_agent.len(), MAX_USER_AGENT_LEN)
     }
 
     /// The ureq agent: hwsms's connector chain, resolver and settings.
@@ -327,6 +384,20 @@ impl ConfigBuilder {
             LiteralFirst::default(),
         ))
     }
+}
+
+/// Refuses a duration of zero (unless `zero_ok`) or beyond
+/// [`MAX_DURATION`], naming the setting.
+pub(crate) fn duration_in_range(what: &str, d: Duration, zero_ok: bool) -> Result<(), Error> {
+    if d.is_zero() && !zero_ok {
+        return Err(Error::config(format!("{what} must be greater than zero")));
+    }
+    if d > MAX_DURATION {
+        return Err(Error::config(format!(
+            "{what} ({d:?}) is longer than the longest accepted, {MAX_DURATION:?}"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -367,6 +438,12 @@ mod tests {
             b().max_attempts(0).build(),
             b().max_attempts(MAX_ATTEMPTS + 1).build(),
             b().user_agent("a\nb").build(),
+            b().user_agent("u".repeat(MAX_USER_AGENT_LEN + 1)).build(),
+            b().timeout(Duration::MAX).build(),
+            b().connect_timeout(Duration::MAX).build(),
+            b().dead_connection_timeout(Duration::ZERO).build(),
+            b().idle_connection_timeout(MAX_DURATION + Duration::from_secs(1))
+                .build(),
             b().ca_pem(b"not pem".to_vec()).build(),
             Config::builder("http://sms.example.com", token()).build(),
             Config::for_region("nowhere-1", token()).build(),
@@ -379,6 +456,19 @@ mod tests {
             assert!(matches!(r, Err(Error::Config(_))), "{r:?}");
         }
         assert!(b().max_attempts(MAX_ATTEMPTS).build().is_ok());
+        assert!(b().timeout(MAX_DURATION).build().is_ok());
+        assert!(b().idle_connection_timeout(Duration::ZERO).build().is_ok());
+        let e = b().timeout(Duration::MAX).build().unwrap_err().to_string();
+        assert!(
+            e.contains("the timeout") && e.contains("longest accepted"),
+            "{e}"
+        );
+        let e = b()
+            .user_agent("u".repeat(2000))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the user agent is 2000 bytes"), "{e}");
     }
 
     #[test]

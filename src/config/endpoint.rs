@@ -4,6 +4,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::error::Error;
+use crate::redact::shown;
 
 /// URL scheme of an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +28,8 @@ impl Endpoint {
     pub(crate) fn parse(url: &str) -> Result<Self, Error> {
         let bad = |why: &str| {
             Error::config(format!(
-                "endpoint {url:?} {why}; expected https://host[:port] (http:// only for loopback)"
+                "endpoint {} {why}; expected https://host[:port] (http:// only for loopback)",
+                shown(url)
             ))
         };
         let (scheme, rest) = if let Some(r) = strip_prefix_ci(url, "https://") {
@@ -188,6 +190,23 @@ mod tests {
         ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn bad_input_is_repeated_short_and_escaped() {
+        let huge = format!("https://{}", "a".repeat(1 << 20));
+        let e = Endpoint::parse(&format!("{huge}/path"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.len() < 400, "{} bytes", e.len());
+        let e = Endpoint::parse("https://h\r\nInjected: 1\x1b[2J")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !e.contains('\r') && !e.contains('\n') && !e.contains('\x1b'),
+            "{e:?}"
+        );
+        assert!(e.contains("\\r\\n"), "{e}");
     }
 
     #[test]

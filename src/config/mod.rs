@@ -22,6 +22,7 @@ pub mod region;
 pub(crate) mod tls_roots;
 
 pub use builder::ConfigBuilder;
+pub(crate) use builder::duration_in_range;
 pub use proxy::{ProxyChoice, no_proxy_matches};
 pub use tls_roots::{SYSTEM_BUNDLE_PATHS, TlsRoots};
 

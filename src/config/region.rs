@@ -1,6 +1,7 @@
 //! SMS region endpoints, as in the official SDK's region table.
 
 use crate::error::Error;
+use crate::redact::shown;
 
 /// The regions the official SDK knows, with their SMS endpoints.
 pub const REGIONS: &[(&str, &str)] = &[
@@ -51,11 +52,12 @@ pub(crate) fn endpoint_with(
         .map(|(_, url)| url.to_string())
         .ok_or_else(|| {
             let known: Vec<&str> = REGIONS.iter().map(|(id, _)| *id).collect();
-            let shown: String = region_id.chars().take(64).collect();
+            let cut: String = region_id.chars().take(64).collect();
             Error::config(format!(
-                "unknown region {shown:?}; known regions: {}; or set {} to the endpoint URL",
+                "unknown region {}; known regions: {}; or set {} to the endpoint URL",
+                shown(region_id),
                 known.join(", "),
-                override_var(&shown)
+                shown(&override_var(&cut))
             ))
         })
 }

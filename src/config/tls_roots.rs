@@ -7,6 +7,7 @@ use rustls::pki_types::CertificateDer;
 use ureq::tls::{Certificate, PemItem};
 
 use crate::error::Error;
+use crate::redact::shown;
 
 /// The trust anchors for TLS. TLS is always verified; there is no switch to
 /// turn verification off.
@@ -100,9 +101,10 @@ pub(crate) fn system_bundle() -> Result<PathBuf, Error> {
 }
 
 fn load_file(path: &Path) -> Result<RootCertStore, Error> {
+    let name = shown(&path.to_string_lossy());
     let bytes = std::fs::read(path)
-        .map_err(|e| Error::config_with(format!("cannot read CA file {}", path.display()), e))?;
-    parse(&bytes, &format!("CA file {}", path.display()))
+        .map_err(|e| Error::config_with(format!("cannot read CA file {name}"), e))?;
+    parse(&bytes, &format!("CA file {name}"))
 }
 
 fn parse(pem: &[u8], what: &str) -> Result<RootCertStore, Error> {

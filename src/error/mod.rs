@@ -89,6 +89,24 @@ impl Error {
         }
     }
 
+    /// True when the request cannot have reached the server's application:
+    /// no connection (DNS, refused, unreachable, proxy, TLS handshake) or a
+    /// gateway throttling it (429). Retrying such a failure cannot double an
+    /// effect.
+    pub(crate) fn before_sending(&self) -> bool {
+        match self {
+            Error::Transport(t) => matches!(
+                t.kind,
+                TransportKind::Dns
+                    | TransportKind::Connect
+                    | TransportKind::Proxy
+                    | TransportKind::Tls
+            ),
+            Error::Api(a) => a.status() == 429,
+            _ => false,
+        }
+    }
+
     /// True when the call ran out of time.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport(e) if e.kind == TransportKind::Timeout)

@@ -11,6 +11,7 @@ use crate::calls::fetch::fetch_command;
 use crate::channel::retry::random_unit;
 use crate::config::Config;
 use crate::error::Error;
+use crate::limits::MAX_DURATION;
 use crate::wire::command::Command;
 use crate::wire::server_id::ServerId;
 
@@ -43,19 +44,34 @@ pub struct PollerStatus {
 pub struct PollerHandle {
     stop: StopSignal,
     status: Arc<Mutex<PollerStatus>>,
+    schedule: Arc<Mutex<PollSchedule>>,
 }
 
 impl PollerHandle {
     /// Stops the poller: a waiting [`Poller::next`] wakes at once (well
     /// within 100 ms) and returns [`Polled::Stopped`]; one that is in the
-    /// middle of a request returns it when that request ends, which is at
-    /// most the config's [`timeout`](Config::timeout) later. Every later
-    /// `next` returns `Stopped` at once.
+    /// middle of a request returns `Stopped` when that request ends (at most
+    /// the config's [`timeout`](Config::timeout) later), even when the
+    /// answer carried a command: an agent that is shutting down is not
+    /// handed work. That command's result is never reported by this run.
+    /// Every later `next` returns `Stopped` at once.
     ///
     /// Safe to call from a signal handler: it is an atomic store and one
     /// non-blocking `write(2)`.
     pub fn stop(&self) {
         self.stop.stop();
+    }
+
+    /// Replaces the schedule, from any thread, while [`Poller::next`] may
+    /// be running: the next wait it computes follows the new one. Takes a
+    /// short lock: not for signal handlers.
+    pub fn set_schedule(&self, schedule: PollSchedule) {
+        *self.schedule.lock().unwrap_or_else(PoisonError::into_inner) = schedule;
+    }
+
+    /// The schedule in use.
+    pub fn schedule(&self) -> PollSchedule {
+        *self.schedule.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// True once [`stop`](Self::stop) was called.
@@ -105,7 +121,6 @@ impl PollerHandle {
 pub struct Poller {
     config: Config,
     server_id: String,
-    schedule: PollSchedule,
     handle: PollerHandle,
     /// The earliest time the next request may go out.
     not_before: Option<Instant>,
@@ -119,7 +134,7 @@ impl fmt::Debug for Poller {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Poller")
             .field("server_id", &self.server_id)
-            .field("schedule", &self.schedule)
+            .field("schedule", &self.handle.schedule())
             .field("status", &self.handle.status())
             .finish_non_exhaustive()
     }
@@ -136,10 +151,10 @@ impl Poller {
         Ok(Poller {
             config: config.clone(),
             server_id: server_id.to_string(),
-            schedule: PollSchedule::default(),
             handle: PollerHandle {
                 stop: StopSignal::new(),
                 status: Arc::default(),
+                schedule: Arc::default(),
             },
             not_before: None,
             on_retryable_error: None,
@@ -165,12 +180,12 @@ impl Poller {
     /// # Ok::<_, hwsms::Error>(())
     /// ```
     pub fn set_schedule(&mut self, schedule: PollSchedule) {
-        self.schedule = schedule;
+        self.handle.set_schedule(schedule);
     }
 
     /// The schedule in use.
     pub fn schedule(&self) -> PollSchedule {
-        self.schedule
+        self.handle.schedule()
     }
 
     /// A handle to stop this poller and watch its status from elsewhere.
@@ -179,7 +194,9 @@ impl Poller {
     }
 
     /// Blocks until a command arrives, a non-retryable error happens, or
-    /// the poller is stopped.
+    /// the poller is stopped. A stop wins: once [`PollerHandle::stop`] was
+    /// called, this returns [`Polled::Stopped`], also when a request in
+    /// flight brought a command.
     ///
     /// # Errors
     ///
@@ -188,53 +205,66 @@ impl Poller {
     // outcome of its own rather than the end of a sequence.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Polled, Error> {
-        let stop = &self.handle.stop;
         loop {
-            if let Some(at) = self.not_before {
-                if !stop.sleep_until(at) {
-                    return Ok(Polled::Stopped);
-                }
-            }
-            if stop.is_stopped() {
+            let stop = &self.handle.stop;
+            if self.not_before.is_some_and(|at| !stop.sleep_until(at)) || stop.is_stopped() {
                 return Ok(Polled::Stopped);
             }
-            let result = fetch_command(&self.config, &self.server_id).and_then(|response| {
-                let command = response.command()?.into_owned();
-                Ok(command)
-            });
-            let now = Instant::now();
-            let mut status = self
-                .handle
-                .status
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            status.polls += 1;
-            match result {
-                Ok(command) => {
-                    status.consecutive_failures = 0;
-                    status.last_error = None;
-                    status.last_success = Some(SystemTime::now());
-                    let wait = self.schedule.wait_after(PollEvent::Answered, random_unit());
-                    self.not_before = Some(now + wait);
-                    if command.name().is_some() {
-                        return Ok(Polled::Command(command));
-                    }
-                }
-                Err(err) => {
-                    status.consecutive_failures = status.consecutive_failures.saturating_add(1);
-                    status.last_error = Some(err.to_string());
-                    let event = PollEvent::from_error(&err, status.consecutive_failures);
-                    let wait = self.schedule.wait_after(event, random_unit());
-                    self.not_before = Some(now + wait);
-                    drop(status);
-                    if !err.is_retryable() {
-                        return Err(err);
-                    }
+            let result = fetch_command(&self.config, &self.server_id)
+                .and_then(|response| Ok(response.command()?.into_owned()));
+            let outcome = self.record(result);
+            // Checked after the request: a stop that came while it was in
+            // flight wins over what it brought.
+            if self.handle.stop.is_stopped() {
+                return Ok(Polled::Stopped);
+            }
+            match outcome {
+                Ok(command) if command.name().is_some() => return Ok(Polled::Command(command)),
+                Ok(_) => {}
+                Err((err, _)) if !err.is_retryable() => return Err(err),
+                Err((err, wait)) => {
                     if let Some(observe) = &mut self.on_retryable_error {
                         observe(&err, wait);
                     }
                 }
             }
         }
+    }
+
+    /// Records a poll's outcome in the status and sets when the next may go
+    /// out; a failure comes back with the wait before the next poll.
+    fn record(
+        &mut self,
+        result: Result<Command<'static>, Error>,
+    ) -> Result<Command<'static>, (Error, Duration)> {
+        let now = Instant::now();
+        let schedule = self.handle.schedule();
+        let mut status = self
+            .handle
+            .status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        status.polls += 1;
+        let (event, outcome) = match result {
+            Ok(command) => {
+                status.consecutive_failures = 0;
+                status.last_error = None;
+                status.last_success = Some(SystemTime::now());
+                (PollEvent::Answered, Ok(command))
+            }
+            Err(err) => {
+                status.consecutive_failures = status.consecutive_failures.saturating_add(1);
+                status.last_error = Some(err.to_string());
+                (
+                    PollEvent::from_error(&err, status.consecutive_failures),
+                    Err(err),
+                )
+            }
+        };
+        let wait = schedule.wait_after(event, random_unit());
+        // Waits are bounded by the schedule's checks; a far-off Instant is a
+        // guard, and waiting the longest wait a schedule allows is its meaning.
+        self.not_before = Some(now.checked_add(wait).unwrap_or(now + MAX_DURATION));
+        outcome.map_err(|err| (err, wait))
     }
 }

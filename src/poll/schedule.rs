@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 use crate::channel::retry::{full_jitter, scale, unit_or_full};
+use crate::config::duration_in_range;
 use crate::error::Error;
 use crate::limits::{DEFAULT_AUTH_PAUSE, DEFAULT_BACKOFF_CAP, DEFAULT_POLL_INTERVAL};
 
@@ -152,13 +153,17 @@ impl PollScheduleBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for a zero interval (it would poll in a busy loop)
-    /// or a backoff cap set below the interval.
+    /// [`Error::Config`] for a zero interval (it would poll in a busy loop),
+    /// a backoff cap set below the interval, or any value beyond a day
+    /// ([`MAX_DURATION`](crate::limits::MAX_DURATION)).
     pub fn build(self) -> Result<PollSchedule, Error> {
         let interval = self.interval.unwrap_or(DEFAULT_POLL_INTERVAL);
-        if interval.is_zero() {
-            return Err(Error::config("the poll interval must be greater than zero"));
+        duration_in_range("the poll interval", interval, false)?;
+        if let Some(cap) = self.backoff_cap {
+            duration_in_range("the backoff cap", cap, false)?;
         }
+        let auth_pause = self.auth_pause.unwrap_or(DEFAULT_AUTH_PAUSE);
+        duration_in_range("the auth pause", auth_pause, true)?;
         // An interval longer than the default cap takes the cap along when
         // the cap was not chosen; a cap chosen below the interval is a mistake.
         let backoff_cap = match self.backoff_cap {
@@ -173,7 +178,7 @@ impl PollScheduleBuilder {
         Ok(PollSchedule {
             interval,
             backoff_cap,
-            auth_pause: self.auth_pause.unwrap_or(DEFAULT_AUTH_PAUSE),
+            auth_pause,
         })
     }
 }
@@ -313,6 +318,41 @@ mod tests {
         // A cap equal to the interval is allowed: a fixed-interval poller.
         let fixed = schedule(30, 30);
         assert_eq!(fixed.backoff_cap(), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn extreme_values_are_refused_or_saturate() {
+        let b = PollSchedule::builder;
+        for r in [
+            b().interval(Duration::MAX).build(),
+            b().backoff_cap(Duration::MAX).build(),
+            b().auth_pause(Duration::MAX).build(),
+            b().backoff_cap(Duration::ZERO).build(),
+        ] {
+            assert!(matches!(r, Err(Error::Config(_))), "{r:?}");
+        }
+        let longest = crate::limits::MAX_DURATION;
+        let s = b()
+            .interval(longest)
+            .backoff_cap(longest)
+            .auth_pause(longest)
+            .build()
+            .unwrap();
+        // The longest values and the oddest draws still give a wait.
+        for unit in [0.0, 1.0, f64::NAN, f64::INFINITY, -1.0] {
+            for event in [
+                PollEvent::Answered,
+                PollEvent::AuthRejected,
+                PollEvent::Failed {
+                    consecutive: u32::MAX,
+                    retry_after: Some(Duration::MAX),
+                },
+            ] {
+                let wait = s.wait_after(event, unit);
+                assert!(wait >= Duration::ZERO);
+            }
+        }
+        assert_eq!(s.wait_after(PollEvent::AuthRejected, 1.0), longest * 2);
     }
 
     #[test]

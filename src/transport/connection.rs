@@ -21,13 +21,16 @@ use ureq::unversioned::transport::{
     TcpConnector, Transport, TransportAdapter,
 };
 
+use super::slice::Slicing;
 use super::watch::Watch;
 
-/// The connector chain: a CONNECT tunnel when a proxy is set, else TCP; then
-/// TLS for `https`; then the watch for silent pooled connections.
+/// The connector chain: a CONNECT tunnel when a proxy is set, else TCP;
+/// reads in short slices (so deadlines hold); then TLS for `https`; then
+/// the watch for silent pooled connections.
 pub(crate) fn connector(tls: Arc<ClientConfig>, watch: Watch) -> impl Connector {
     ().chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
+        .chain(Slicing)
         .chain(Tls(tls))
         .chain(watch)
 }

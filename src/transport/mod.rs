@@ -4,5 +4,6 @@
 
 pub(crate) mod connection;
 pub(crate) mod resolver;
+mod slice;
 pub(crate) mod tls;
 pub(crate) mod watch;

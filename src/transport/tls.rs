@@ -16,6 +16,7 @@ use rustls::ClientConfig;
 pub(crate) fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
     use rustls::CipherSuite::*;
     let mut provider = rustls::crypto::ring::default_provider();
+    provider.key_provider = &NoClientKeys;
     provider.cipher_suites.sort_by_key(|s| {
         !matches!(
             s.suite(),
@@ -25,6 +26,26 @@ pub(crate) fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
         )
     });
     Arc::new(provider)
+}
+
+/// The key provider of a client that never presents a certificate: hwsms
+/// authenticates with a token or a signature, never with a TLS client key.
+///
+/// Why not ring's own: it loads RSA, ECDSA and Ed25519 private keys, code
+/// that would only make the C library larger (it must stay small for old
+/// hosts) without ever running.
+#[derive(Debug)]
+struct NoClientKeys;
+
+impl rustls::crypto::KeyProvider for NoClientKeys {
+    fn load_private_key(
+        &self,
+        _key: rustls::pki_types::PrivateKeyDer<'static>,
+    ) -> Result<Arc<dyn rustls::sign::SigningKey>, rustls::Error> {
+        Err(rustls::Error::General(
+            "hwsms presents no TLS client certificate".into(),
+        ))
+    }
 }
 
 /// Builds the one rustls client config a [`Config`](crate::Config) uses for
@@ -39,4 +60,21 @@ pub(crate) fn client_config(
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_client_key_is_ever_loaded() {
+        let provider = crypto_provider();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(vec![0u8; 8].into());
+        assert!(provider.key_provider.load_private_key(key).is_err());
+        // ChaCha20 first, and every suite of ring still offered.
+        let first = provider.cipher_suites[0].suite();
+        assert_eq!(first, rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256);
+        let all = rustls::crypto::ring::default_provider().cipher_suites.len();
+        assert_eq!(provider.cipher_suites.len(), all);
+    }
 }

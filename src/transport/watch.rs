@@ -13,16 +13,26 @@ use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTi
 ///
 /// NAT gateways and firewalls drop idle flows without a FIN or RST, so a
 /// pooled connection can look open and never answer. A request sent on a
-/// *reused* connection that gets no response byte within `silence` is
-/// abandoned with [`DeadConnection`]; the caller resends it at once on a
-/// fresh connection. Every connection opened before that moment is then
-/// distrusted too (they share the NAT), so the pool drops them.
+/// reused connection that had sat idle for at least the silence bound, and
+/// then gets no response byte within that bound, is abandoned with
+/// [`DeadConnection`]; the pipeline resends it on a fresh connection when
+/// sending twice is harmless. Every connection opened before that moment
+/// is then distrusted too (they share the NAT), so the pool drops them.
+///
+/// A slow server is not a dead connection:
+/// - a connection that answered moments ago is not watched at all: too
+///   little time has passed for a NAT to forget it;
+/// - the bound grows to twice the slowest first byte seen lately, so a
+///   server that always takes 11 s is not taken for dead at 10 s.
 #[derive(Clone)]
 pub(crate) struct Watch {
     silence: Duration,
     /// Bumped when a dead connection is found; connections of older
     /// generations are no longer reused.
     generation: Arc<AtomicU64>,
+    /// The slowest first byte lately, in milliseconds: the largest seen,
+    /// shrinking by an eighth with each answer.
+    slowest_ms: Arc<AtomicU64>,
 }
 
 impl Watch {
@@ -30,7 +40,25 @@ impl Watch {
         Watch {
             silence,
             generation: Arc::new(AtomicU64::new(0)),
+            slowest_ms: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// How long a watched request may stay silent: the configured bound, or
+    /// twice the slowest recent answer when that is longer.
+    fn bound(&self) -> Duration {
+        let slowest = Duration::from_millis(self.slowest_ms.load(Ordering::Relaxed));
+        self.silence.max(slowest.saturating_mul(2))
+    }
+
+    /// Records how long an answer's first byte took.
+    fn observe(&self, first_byte: Duration) {
+        let ms = u64::try_from(first_byte.as_millis()).unwrap_or(u64::MAX);
+        let _ = self
+            .slowest_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                Some(ms.max(old - old / 8))
+            });
     }
 }
 
@@ -54,9 +82,9 @@ impl Connector<Box<dyn Transport>> for Watch {
             inner,
             watch: self.clone(),
             generation: self.generation.load(Ordering::Relaxed),
-            answered_before: false,
+            last_input: None,
             waiting_since: None,
-            reused: false,
+            armed: false,
         }))
     }
 }
@@ -66,19 +94,21 @@ pub(crate) struct Watched {
     inner: Box<dyn Transport>,
     watch: Watch,
     generation: u64,
-    /// A response has started on this connection before.
-    answered_before: bool,
+    /// When a byte last arrived on this connection; `None` before the
+    /// first answer.
+    last_input: Option<Instant>,
     /// When the current request was sent, until its first response byte.
     waiting_since: Option<Instant>,
-    /// The current request went out on a connection that had answered before.
-    reused: bool,
+    /// The current request went out on a connection that had answered
+    /// before and then sat idle long enough for a NAT to drop it.
+    armed: bool,
 }
 
 impl fmt::Debug for Watched {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Watched")
             .field("inner", &self.inner)
-            .field("reused", &self.reused)
+            .field("armed", &self.armed)
             .finish()
     }
 }
@@ -90,18 +120,20 @@ impl Transport for Watched {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         if self.waiting_since.is_none() {
-            self.reused = self.answered_before;
+            let bound = self.watch.bound();
+            self.armed = self.last_input.is_some_and(|at| at.elapsed() >= bound);
         }
-        self.inner.transmit_output(amount, coarse(timeout))?;
+        self.inner.transmit_output(amount, timeout)?;
         self.waiting_since = Some(Instant::now());
         Ok(())
     }
 
     fn await_input(&mut self, mut timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let Some(since) = self.waiting_since.filter(|_| self.reused) else {
+        let Some(since) = self.waiting_since.filter(|_| self.armed) else {
             return self.read(timeout);
         };
-        let left = self.watch.silence.saturating_sub(since.elapsed());
+        let bound = self.watch.bound();
+        let left = bound.saturating_sub(since.elapsed());
         let capped = UreqDuration::Exact(left) < timeout.after;
         if capped {
             timeout.after = UreqDuration::Exact(left);
@@ -111,7 +143,7 @@ impl Transport for Watched {
                 self.watch.generation.fetch_add(1, Ordering::Relaxed);
                 Err(ureq::Error::Io(io::Error::new(
                     io::ErrorKind::TimedOut,
-                    DeadConnection(self.watch.silence),
+                    DeadConnection(bound),
                 )))
             }
             other => other,
@@ -129,38 +161,16 @@ impl Transport for Watched {
 
 impl Watched {
     fn read(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let progress = self.inner.await_input(coarse(timeout))?;
+        let progress = self.inner.await_input(timeout)?;
         if progress {
-            self.answered_before = true;
-            self.waiting_since = None;
+            let now = Instant::now();
+            if let Some(since) = self.waiting_since.take() {
+                self.watch.observe(now.saturating_duration_since(since));
+            }
+            self.last_input = Some(now);
         }
         Ok(progress)
     }
-}
-
-/// The socket timeout for `timeout`, floored to a coarse step: a power of
-/// two milliseconds of at most 1/64 of it (256 ms of a 30 s deadline).
-///
-/// Why: the time left changes with every request, and the socket layer
-/// re-arms its timeout (a `setsockopt` call) whenever the value changes;
-/// floored, consecutive requests hand it the same value. Flooring also
-/// keeps a late kernel timer inside the deadline instead of past it. A
-/// timeout never becomes zero, which the layer below would take as 1 s.
-fn coarse(mut timeout: NextTimeout) -> NextTimeout {
-    if let UreqDuration::Exact(d) = timeout.after {
-        timeout.after = UreqDuration::Exact(floor_to_step(d));
-    }
-    timeout
-}
-
-fn floor_to_step(d: Duration) -> Duration {
-    let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-    let step = match ms / 64 {
-        0 => return d,
-        n => 1u64 << (63 - n.leading_zeros()),
-    };
-    let floored = Duration::from_millis(ms - ms % step);
-    if floored.is_zero() { d } else { floored }
 }
 
 /// A reused connection stayed silent past the bound: it is presumed dead.
@@ -189,33 +199,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timeouts_are_floored_to_a_coarse_step() {
-        let ms = Duration::from_millis;
-        // Short timeouts stay as they are.
-        assert_eq!(floor_to_step(ms(63)), ms(63));
-        assert_eq!(
-            floor_to_step(Duration::from_micros(1500)),
-            Duration::from_micros(1500)
-        );
-        // 30 s: steps of 256 ms, so every call started within one step agrees.
-        assert_eq!(floor_to_step(ms(29_999)), ms(29_952));
-        assert_eq!(floor_to_step(ms(29_953)), ms(29_952));
-        assert_eq!(floor_to_step(ms(30_000)), ms(29_952));
-        assert_eq!(floor_to_step(ms(30_208)), ms(30_208));
-        // Never more than 1/64 lost, never zero.
-        for t in [64, 65, 127, 128, 1000, 4095, 10_000, 86_400_000] {
-            let f = floor_to_step(ms(t));
-            assert!(
-                f <= ms(t) && f >= ms(t - t / 64) && !f.is_zero(),
-                "{t}: {f:?}"
-            );
+    fn the_bound_follows_the_slowest_recent_answer() {
+        let watch = Watch::new(Duration::from_secs(10));
+        assert_eq!(watch.bound(), Duration::from_secs(10));
+        watch.observe(Duration::from_secs(11));
+        assert_eq!(watch.bound(), Duration::from_secs(22));
+        // Fast answers let it shrink back, an eighth at a time.
+        for _ in 0..40 {
+            watch.observe(Duration::from_millis(5));
         }
-        assert!(floor_to_step(Duration::MAX) <= Duration::MAX);
-        let t = coarse(NextTimeout {
-            after: UreqDuration::NotHappening,
-            ..NextTimeout::default()
-        });
-        assert_eq!(t.after, UreqDuration::NotHappening);
+        assert_eq!(watch.bound(), Duration::from_secs(10));
+        watch.observe(Duration::MAX);
+        assert!(watch.bound() >= Duration::from_secs(10));
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //! in a signature-expired message. Pure calendar arithmetic, no clock.
 
 /// Formats Unix seconds as `YYYYMMDDTHHMMSSZ` (UTC), the `X-Sdk-Date` format.
+///
+/// The format has room for four year digits: times outside the years
+/// 1000 to 9999 are clamped to the nearest one inside.
 pub fn format_sdk_date(unix_secs: i64) -> String {
-    let t = CivilTime::from_unix(unix_secs);
-    // Written digit by digit: every signature formats one date. The format
-    // has room for four year digits; the gateway clock keeps to such years.
-    let y = t.year.rem_euclid(10_000);
+    let t = CivilTime::from_unix(unix_secs.clamp(EARLIEST, LATEST));
+    // Written digit by digit: every signature formats one date.
+    let y = t.year;
     let d = |n: i64| b'0' + n.rem_euclid(10) as u8;
     let text = [
         d(y / 1000),
@@ -57,7 +59,7 @@ pub fn parse_sdk_date(text: &str) -> Option<i64> {
 pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
     let mut parts = text.split_ascii_whitespace();
     let _weekday = parts.next()?;
-    let day: i64 = parts.next()?.parse().ok()?;
+    let day = digits(parts.next()?, 1, 2)?;
     let month = match parts.next()? {
         "Jan" => 1,
         "Feb" => 2,
@@ -73,8 +75,8 @@ pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
+    let year = digits(parts.next()?, 4, 4)?;
+    let mut hms = parts.next()?.split(':').map(|p| digits(p, 2, 2));
     let (h, mi, s) = (hms.next()??, hms.next()??, hms.next()??);
     if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
         return None;
@@ -115,8 +117,22 @@ pub(crate) fn parse_server_time(message: &str) -> Option<i64> {
     )
 }
 
+/// The first and the last second of the years with four digits: every date
+/// a gateway can send, and every date `X-Sdk-Date` can carry.
+const EARLIEST: i64 = -30_610_224_000; // 1000-01-01T00:00:00Z
+const LATEST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+/// `text` as a number of `min` to `max` ASCII digits, nothing else.
+fn digits(text: &str, min: usize, max: usize) -> Option<i64> {
+    let ok = (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| text.parse().ok())?
+}
+
+/// Unix seconds of a UTC date and time, for a four-digit year only (so the
+/// arithmetic cannot overflow), or `None` for any field out of range.
 fn to_unix(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
-    let valid = (1..=12).contains(&mo)
+    let valid = (1000..=9999).contains(&y)
+        && (1..=12).contains(&mo)
         && (1..=days_in_month(y, mo)).contains(&d)
         && (0..24).contains(&h)
         && (0..60).contains(&mi)
@@ -304,6 +320,43 @@ mod tests {
         for (mo, d) in [(0, 1), (13, 1), (1, 0), (1, 32), (4, 31), (2, 30)] {
             assert_eq!(to_unix(2024, mo, d, 0, 0, 0), None, "month {mo} day {d}");
         }
+    }
+
+    #[test]
+    fn only_four_digit_years_are_dates() {
+        // The review's poisoned dates: a fifth year digit, and a twelfth.
+        assert_eq!(parse_http_date("Sat, 01 Jan 10000 00:00:00 GMT"), None);
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 300000000000 08:49:37 GMT"),
+            None
+        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, +6 Nov 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 8:49:37 GMT"), None);
+        assert_eq!(
+            parse_http_date("Sun, 6 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(LATEST)
+        );
+        assert_eq!(
+            parse_http_date("Wed, 01 Jan 1000 00:00:00 GMT"),
+            Some(EARLIEST)
+        );
+        assert_eq!(
+            parse_server_time("server time: 99991231235959"),
+            Some(LATEST)
+        );
+        assert_eq!(parse_server_time("server time: 99999999999999999999"), None);
+        assert_eq!(to_unix(10_000, 1, 1, 0, 0, 0), None);
+        assert_eq!(to_unix(999, 12, 31, 23, 59, 59), None);
+        assert_eq!(to_unix(i64::MAX, 1, 1, 0, 0, 0), None);
+        // Formatting clamps into the years the format can carry.
+        assert_eq!(format_sdk_date(i64::MAX), "99991231T235959Z");
+        assert_eq!(format_sdk_date(i64::MIN), "10000101T000000Z");
+        assert_eq!(format_sdk_date(LATEST + 1), "99991231T235959Z");
     }
 
     #[test]

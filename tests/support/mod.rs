@@ -599,6 +599,7 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
 ///   credentials;
 /// - server ids starting `wait-`: "nothing to do" for the first two polls of
 ///   that id, then the seed's START;
+/// - server ids starting `slow-`: the seed's START after 800 ms;
 /// - any other id: the seed 200 for ShowCommand, and `"success"` for a
 ///   well-formed result report (`POST …/command_result`; a 400 otherwise);
 /// - any other path: an API gateway 404 (APIGW.0101).
@@ -649,6 +650,9 @@ pub fn sms_standin(
             *n += 1;
             *n > 2
         };
+        if id.is_some_and(|i| i.starts_with("slow-")) {
+            thread::sleep(Duration::from_millis(800));
+        }
         let reply = match (id, report_id) {
             (Some("no-permission"), _) | (_, Some("no-permission")) => Reply::json(403, SEED_403),
             (Some(w), _) if w.starts_with("wait-") && req.method == "GET" && !waited(w) => {

@@ -79,6 +79,8 @@ static void test_invalid_utf8(hwsms_config *config) {
     CHECK(cmd == SENTINEL && err == SENTINEL);
 }
 
+static void test_values_out_of_range(void);
+
 static void test_config_error(void) {
     hwsms_config_builder *b = NULL;
     hwsms_config *c = SENTINEL;
@@ -105,6 +107,49 @@ static void test_config_error(void) {
     CHECK(e != NULL && strstr(hwsms_error_message(e), "no credentials") != NULL);
     hwsms_error_free(e);
     CHECK(c == SENTINEL);
+    hwsms_config_builder_free(b);
+    test_values_out_of_range();
+}
+
+/* Builds a config that should fail; returns whether its message holds `words`. */
+static int fails_with(hwsms_config_builder *b, const char *words) {
+    hwsms_config *c = SENTINEL;
+    hwsms_error *e = NULL;
+    int ok = hwsms_config_builder_build(b, &c, &e) == HWSMS_ERR_CONFIG && c == SENTINEL &&
+             e != NULL && strstr(hwsms_error_message(e), words) != NULL;
+    if (!ok && e != NULL) fprintf(stderr, "got: %s\n", hwsms_error_message(e));
+    hwsms_error_free(e);
+    return ok;
+}
+
+/* Sizes and durations out of range are refused when building, naming the
+   setting, as in Rust: never a failure later on every call. */
+static void test_values_out_of_range(void) {
+    static char token[20001];
+    hwsms_config_builder *b = NULL;
+    memset(token, 'x', sizeof token - 1);
+    CHECK(hwsms_config_builder_new(&b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_endpoint(b, "https://sms.example.com") == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_token(b, token) == HWSMS_OK);
+    CHECK(fails_with(b, "the token is 20000 bytes long; at most 16384"));
+    CHECK(strstr(hwsms_result_name(HWSMS_ERR_CONFIG), "CONFIG") != NULL);
+    CHECK(hwsms_config_builder_set_token(b, "T") == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_user_agent(b, token) == HWSMS_OK);
+    CHECK(fails_with(b, "the user agent is 20000 bytes long"));
+    CHECK(hwsms_config_builder_set_user_agent(b, "agent/1") == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_timeout_ms(b, UINT64_MAX) == HWSMS_OK);
+    CHECK(fails_with(b, "the timeout"));
+    CHECK(hwsms_config_builder_set_timeout_ms(b, 30000) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_connect_timeout_ms(b, 86400001) == HWSMS_OK);
+    CHECK(fails_with(b, "the connect timeout"));
+    CHECK(hwsms_config_builder_set_connect_timeout_ms(b, 10000) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_body_cap(b, SIZE_MAX) == HWSMS_OK);
+    {
+        hwsms_config *c = NULL;
+        hwsms_error *e = NULL;
+        CHECK(hwsms_config_builder_build(b, &c, &e) == HWSMS_OK && e == NULL);
+        hwsms_config_free(c);
+    }
     hwsms_config_builder_free(b);
 }
 

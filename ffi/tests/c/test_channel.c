@@ -8,7 +8,7 @@
  *
  * TAG makes this run's server ids unique (the stand-in counts polls per id):
  * wait-TAG answers "nothing to do" twice, then START; unauthorized-TAG
- * always answers 401.
+ * always answers 401; slow-TAG answers START after 800 ms.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -187,6 +187,68 @@ static void test_401_then_stop_during_the_auth_pause(hwsms_config *config, const
     hwsms_poller_free(NULL);
 }
 
+/* A stop while a request is in flight wins over the command it brings. */
+static void test_stop_during_a_request(hwsms_config *config, const char *tag) {
+    char id[128];
+    hwsms_poller *p = NULL;
+    hwsms_command *cmd = SENTINEL;
+    hwsms_error *err = NULL;
+    struct stopper s;
+    pthread_t t;
+    snprintf(id, sizeof id, "slow-%s", tag);
+    CHECK(hwsms_poller_new(config, id, &p) == HWSMS_OK);
+    s.poller = p;
+    s.after_ms = 200;
+    CHECK(pthread_create(&t, NULL, stop_later, &s) == 0);
+    CHECK(hwsms_poller_next(p, &cmd, &err) == HWSMS_STOPPED);
+    pthread_join(t, NULL);
+    CHECK(cmd == SENTINEL && err == NULL);
+    hwsms_poller_free(p);
+}
+
+struct rescheduler {
+    hwsms_poller *poller;
+    hwsms_result interval, cap, pause, too_long;
+};
+
+/* Changes the schedule while hwsms_poller_next waits, then stops it: the
+   setters must not wait for next to return (which only the stop ends). */
+static void *reschedule_then_stop(void *arg) {
+    struct rescheduler *r = arg;
+    sleep_ms(200);
+    r->interval = hwsms_poller_set_interval_ms(r->poller, 40);
+    r->cap = hwsms_poller_set_backoff_cap_ms(r->poller, 400);
+    r->pause = hwsms_poller_set_auth_pause_ms(r->poller, 1000);
+    r->too_long = hwsms_poller_set_auth_pause_ms(r->poller, 4000000000u);
+    hwsms_poller_stop(r->poller);
+    return NULL;
+}
+
+static void test_schedule_changes_while_next_waits(hwsms_config *config, const char *tag) {
+    char id[128];
+    hwsms_poller *p = NULL;
+    hwsms_command *cmd = SENTINEL;
+    hwsms_error *err = NULL;
+    struct rescheduler r;
+    pthread_t t;
+    snprintf(id, sizeof id, "nothing-%s", tag);
+    CHECK(hwsms_poller_new(config, id, &p) == HWSMS_OK);
+    r.poller = p;
+    CHECK(pthread_create(&t, NULL, reschedule_then_stop, &r) == 0);
+    /* "nothing-" ids are plain ids: START. After it, the 15 s wait runs. */
+    CHECK(hwsms_poller_next(p, &cmd, &err) == HWSMS_OK);
+    hwsms_command_free(cmd);
+    cmd = SENTINEL;
+    CHECK(hwsms_poller_next(p, &cmd, &err) == HWSMS_STOPPED);
+    pthread_join(t, NULL);
+    CHECK(r.interval == HWSMS_OK && r.cap == HWSMS_OK && r.pause == HWSMS_OK);
+    /* More than a day: refused, as Rust's PollSchedule refuses it. */
+    CHECK(r.too_long == HWSMS_ERR_CONFIG);
+    /* A cap below the interval: refused, the schedule unchanged. */
+    CHECK(hwsms_poller_set_backoff_cap_ms(p, 10) == HWSMS_ERR_CONFIG);
+    hwsms_poller_free(p);
+}
+
 static void test_reports(hwsms_config *config) {
     hwsms_error *err = SENTINEL;
     CHECK(hwsms_report_command_result(config, ID, "START", "success", "{\"progress\":100}", &err) == HWSMS_OK);
@@ -306,6 +368,8 @@ int main(int argc, char **argv) {
     config = make_config(argv[1], argv[2], argv[3]);
     test_poller_swallows_nothing_to_do(config, argv[4]);
     test_401_then_stop_during_the_auth_pause(config, argv[4]);
+    test_stop_during_a_request(config, argv[4]);
+    test_schedule_changes_while_next_waits(config, argv[4]);
     test_reports(config);
     test_diagnose(config);
     hwsms_config_free(config);
