@@ -7,10 +7,11 @@
 #   ProcessPrng from bcryptprimitives.dll, which those systems lack; the
 #   win7 target keeps to APIs they have.
 #
-# Each builds fetch_command.exe, report_result.exe, hwsms.dll (with its
-# import library libhwsms.dll.a) and libhwsms.a, checks the imported DLLs
-# and the DLL's exports, and runs the programs and the C example (built by
-# mingw against hwsms.dll) under Debian's wine against the local stand-in.
+# Each builds hwsms.exe (the hwsms program), hwsms.dll (with its import
+# library libhwsms.dll.a) and libhwsms.a, checks the imported DLLs and the
+# DLL's exports, and runs the program and the C example (built by mingw
+# against hwsms.dll) under Debian's wine against the local stand-in.
+# scripts/release.sh packs hwsms.exe.
 #
 # Wine 8 lacks ProcessPrng too, so for the Windows 10 build only, the test
 # puts scripts/wine/bcryptprimitives.dll (a few lines forwarding to
@@ -39,13 +40,11 @@ export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEPREFIX="$PWD/target
 echo "$(x86_64-w64-mingw32-gcc --version | head -1); $("$WINE" --version)"
 
 step "local HTTPS stand-in"
-cargo build -q --locked --example sms_standin
 work=$(mktemp -d)
-target/debug/examples/sms_standin --ca-out "$work/ca.pem" --token win-token > "$work/url" 2>/dev/null &
-standin=$!
+standin=
 trap 'kill $standin 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
-url=$(head -1 "$work/url")
+source scripts/standin.sh
+start_standin win-token
 ca_win="Z:${work//\//\\}\\ca.pem"   # a Windows path to the CA file
 echo "$url, CA as $ca_win"
 
@@ -60,27 +59,28 @@ run() {
   printf '%s\n%s' "$code" "${out//$'\r'/}"
 }
 
-# The command-line contract, for a fetch_command built from Rust or C.
+# The command-line contract, for `hwsms.exe fetch` or the C example:
+# check_fetch NAME PROGRAM [WORDS BEFORE THE FLAGS].
 check_fetch() {
-  local exe=$1 name=$2 res code out
-  res=$(run "$exe" --endpoint "$url" --ca-file "$ca_win" --server-id f32ab4d6-d150-4fb3-aa55-edbb5cf9947f)
+  local name=$1 res code out
+  shift
+  res=$(run "$@" --endpoint "$url" --ca-file "$ca_win" --server-id f32ab4d6-d150-4fb3-aa55-edbb5cf9947f)
   code=${res%%$'\n'*}; out=${res#*$'\n'}
   [ "$code" = 0 ] && [ "$out" = '{"command_name":"START","task_id":"xxxxxxxxxxxxxxxxxxxxxxxx00000001","bucket":null}' ] \
     && echo "$name: 200 -> $out" || fail "$name 200: exit $code, $out, $(cat "$work/stderr")"
-  res=$(run "$exe" --endpoint "$url" --ca-file "$ca_win" --server-id no-permission)
+  res=$(run "$@" --endpoint "$url" --ca-file "$ca_win" --server-id no-permission)
   code=${res%%$'\n'*}
   last=$(tail -1 "$work/stderr" | tr -d '\r')
   [ "$code" = 3 ] && [[ "$last" == '{"status":403,"error_code":"SMS.9004"'* ]] \
     && echo "$name: 403 -> exit 3, $last" || fail "$name 403: exit $code, $last"
-  res=$(run "$exe" --endpoint "$url" --ca-file "$ca_win" --server-id 'bad/id')
+  res=$(run "$@" --endpoint "$url" --ca-file "$ca_win" --server-id 'bad/id')
   code=${res%%$'\n'*}
   [ "$code" = 2 ] && echo "$name: bad id -> exit 2" || fail "$name bad id: exit $code"
 }
 
 build() {
   local triple=$1; shift
-  "$@" build -q --locked --release --target "$triple" -p hwsms --example fetch_command --example report_result
-  "$@" build -q --locked --release --target "$triple" -p hwsms-ffi --lib
+  "$@" build -q --locked --release --target "$triple" -p hwsms-cli -p hwsms-ffi
 }
 
 for triple in x86_64-pc-windows-gnu x86_64-win7-windows-gnu; do
@@ -93,11 +93,11 @@ for triple in x86_64-pc-windows-gnu x86_64-win7-windows-gnu; do
     build "$triple" cargo
   fi
   out=target/$triple/release
-  ls -l "$out/hwsms.dll" "$out/libhwsms.dll.a" "$out/libhwsms.a" "$out/examples/fetch_command.exe" "$out/examples/report_result.exe" | awk '{print $5, $9}'
+  ls -l "$out/hwsms.dll" "$out/libhwsms.dll.a" "$out/libhwsms.a" "$out/hwsms.exe" | awk '{print $5, $9}'
   x86_64-w64-mingw32-strip -o "$work/hwsms.dll" "$out/hwsms.dll"
   echo "hwsms.dll stripped: $(stat -c %s "$work/hwsms.dll") bytes"
 
-  for a in "$out/hwsms.dll" "$out/examples/fetch_command.exe" "$out/examples/report_result.exe"; do
+  for a in "$out/hwsms.dll" "$out/hwsms.exe"; do
     dlls=$(x86_64-w64-mingw32-objdump -p "$a" | sed -n 's/.*DLL Name: //p' | sort -u | tr '\n' ' ')
     echo "$(basename "$a") imports: $dlls"
     if [ "$triple" = x86_64-win7-windows-gnu ] && [[ "$dlls" == *bcryptprimitives* ]]; then
@@ -112,20 +112,20 @@ for triple in x86_64-pc-windows-gnu x86_64-win7-windows-gnu; do
   # The programs, next to the DLLs they need, under wine.
   run_dir=$work/$triple
   mkdir -p "$run_dir"
-  cp "$out/examples/fetch_command.exe" "$out/examples/report_result.exe" "$out/hwsms.dll" "$run_dir/"
+  cp "$out/hwsms.exe" "$out/hwsms.dll" "$run_dir/"
   if [ "$triple" = x86_64-pc-windows-gnu ]; then
     x86_64-w64-mingw32-gcc -shared -O2 -o "$run_dir/bcryptprimitives.dll" \
       scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32
   fi
   x86_64-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -Iffi/include \
     -o "$run_dir/fetch_command_c.exe" examples/c/fetch_command.c -L"$out" -lhwsms
-  check_fetch "$run_dir/fetch_command.exe" "$triple fetch_command.exe"
-  check_fetch "$run_dir/fetch_command_c.exe" "$triple C example"
-  res=$(run "$run_dir/report_result.exe" --endpoint "$url" --ca-file "$ca_win" \
+  check_fetch "$triple hwsms.exe fetch" "$run_dir/hwsms.exe" fetch
+  check_fetch "$triple C example" "$run_dir/fetch_command_c.exe"
+  res=$(run "$run_dir/hwsms.exe" report --endpoint "$url" --ca-file "$ca_win" \
         --server-id f32ab4d6-d150-4fb3-aa55-edbb5cf9947f --command START --result success --detail '{"os":"windows"}')
   code=${res%%$'\n'*}; got=${res#*$'\n'}
   [ "$code" = 0 ] && [ "$(printf '%s' "$got" | tr -d '\r')" = '{"status":200}' ] \
-    && echo "$triple report_result.exe: $got" || fail "$triple report_result: exit $code, $got"
+    && echo "$triple hwsms.exe report: $got" || fail "$triple hwsms.exe report: exit $code, $got"
 done
 
 if [ "$failures" -ne 0 ]; then

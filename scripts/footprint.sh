@@ -10,11 +10,11 @@ runs=${1:-50}
 work=$(mktemp -d)
 trap 'kill "$standin_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build -q --release --example fetch_command --example sms_standin
-bin=target/release/examples/fetch_command
-strip -o "$work/fetch_command" "$bin"
+cargo build -q --release -p hwsms-cli -p hwsms-examples --bin hwsms --example sms_standin
+bin=target/release/hwsms
+strip -o "$work/hwsms" "$bin"
 echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-printf 'fetch_command example, stripped: %s bytes (%s KiB)\n' "$(stat -c %s "$work/fetch_command")" "$(( $(stat -c %s "$work/fetch_command") / 1024 ))"
+printf 'hwsms program (glibc build), stripped: %s bytes (%s KiB)\n' "$(stat -c %s "$work/hwsms")" "$(( $(stat -c %s "$work/hwsms") / 1024 ))"
 
 so=target/release/libhwsms.so
 if [ -f "$so" ]; then
@@ -32,11 +32,11 @@ url=$(head -1 "$work/url")
 id=f32ab4d6-d150-4fb3-aa55-edbb5cf9947f
 
 export HUAWEICLOUD_SDK_AUTH_TOKEN=footprint-token
-run_hwsms() { "$work/fetch_command" --endpoint "$url" --server-id "$id" --ca-file "$work/ca.pem" >/dev/null; }
+run_hwsms() { "$work/hwsms" fetch --endpoint "$url" --server-id "$id" --ca-file "$work/ca.pem" >/dev/null; }
 run_curl() { curl -sf --cacert "$work/ca.pem" -H "X-Auth-Token: footprint-token" -H "Accept: application/json" "$url/v3/sources/$id/command" >/dev/null; }
 run_hwsms
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install time" >&2; exit 1; }
-/usr/bin/time -f '%M' -o "$work/rss" "$work/fetch_command" --endpoint "$url" --server-id "$id" --ca-file "$work/ca.pem" >/dev/null
+/usr/bin/time -f '%M' -o "$work/rss" "$work/hwsms" fetch --endpoint "$url" --server-id "$id" --ca-file "$work/ca.pem" >/dev/null
 echo "peak RSS, one HTTPS fetch: $(cat "$work/rss") KiB"
 
 mean_ms() { # mean wall time of "$1" over $runs runs, in ms with 2 decimals

@@ -23,9 +23,9 @@
 #      file group, against the integration tests that drive that group.
 # Leaving a test out of a step can only let a mutant survive, never count one
 # as caught, so the combined figure is a lower bound on what the suite
-# catches. Left out of step 2: tests/cli*.rs and the three tests elsewhere
-# that run the CLI (skip_cli below: the example binaries are built only when
-# no test target is named) and the one test that waits out the
+# catches. The integration tests are the package hwsms-tests (tests/), run
+# with the core's unit tests (--test-package). Left out: the hwsms
+# program's tests (cli/tests), and the one test that waits out the
 # 10-second default dead-connection timeout (its 300 ms twin runs). Step 2
 # runs the ignored tests too: tinyproxy and the official SDK must be
 # installed, as .ci/run installs them. Each run's lists are kept under
@@ -44,8 +44,8 @@ out_root=target/mutants
 out=$out_root/mutants.out
 # The mutation profile (Cargo.toml) drops debug info: linking the ~20 test
 # binaries is most of each mutant's build.
-base=(--package hwsms --no-shuffle --output "$out_root" --profile mutation
-  --jobs "${JOBS:-1}")
+base=(--package hwsms --test-package hwsms --test-package hwsms-tests --no-shuffle
+  --output "$out_root" --profile mutation --jobs "${JOBS:-1}")
 
 # run NAME [cargo-mutants arguments]: one cargo-mutants run, its lists kept
 # under target/mutants/NAME/.
@@ -60,13 +60,11 @@ run() {
   steps+=("$out_root/$name")
 }
 
-# Integration tests per file group for step 2 (tests/cli*.rs left out, see above).
+# Integration tests (package hwsms-tests) per file group for step 2.
 loop_tests=(--test poller --test fleet --test report --test faults)
 all_tests=(--test alloc --test connections --test diagnose --test faults --test fetch
   --test from_env --test official_sdk --test poller --test proxy --test report
   --test secrets --test signing --test vectors)
-skip_cli=(--include-ignored --skip the_cli_contract --skip environment_rules_follow_curl
-  --skip without_proxy_from_env_the_cli_ignores_the_variables)
 skip_slow=(--skip with_defaults_a_silent_pooled_connection_costs_about_ten_seconds_not_the_deadline)
 
 steps=()
@@ -90,7 +88,7 @@ else
       steps+=("$out_root"/step1-unit "$out_root"/step2-{diagnose,loop,rest})
       n=1
       while [ -d "$out_root/again$n-rest" ]; do
-        steps+=("$out_root"/again$n-{diagnose,loop,rest})
+        steps+=("$out_root/again$n"-{diagnose,loop,rest})
         n=$((n + 1))
       done
       last=${steps[-1]}
@@ -100,7 +98,7 @@ else
   step2=step2
   [ "${STEP:-1}" = again ] && step2=again$n
   run $step2-diagnose --iterate --file 'src/diagnose/*.rs' \
-    --cargo-arg=--lib --cargo-arg=--test=diagnose -- -- "${skip_cli[@]}"
+    --cargo-arg=--lib --cargo-arg=--test=diagnose -- -- --include-ignored
   loop_args=()
   for t in "${loop_tests[@]}"; do loop_args+=("--cargo-arg=$t"); done
   run $step2-loop --iterate --file 'src/poll/*.rs' --file src/calls/report.rs \
@@ -110,7 +108,7 @@ else
   for t in "${all_tests[@]}"; do rest_args+=("--cargo-arg=$t"); done
   run $step2-rest --iterate --file 'src/**/*.rs' --exclude 'src/diagnose/*.rs' \
     --exclude 'src/poll/*.rs' --exclude src/calls/report.rs \
-    --cargo-arg=--lib "${rest_args[@]}" -- -- "${skip_cli[@]}" "${skip_slow[@]}"
+    --cargo-arg=--lib "${rest_args[@]}" -- -- --include-ignored "${skip_slow[@]}"
 fi
 
 # Each mutant's last outcome over the steps, then the counts. Only mutants

@@ -58,7 +58,7 @@ fn code(file: &Path) -> String {
 }
 
 fn files() -> (PathBuf, Vec<PathBuf>) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src");
     let mut files = Vec::new();
     sources(&src, &mut files);
     files.sort();

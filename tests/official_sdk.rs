@@ -49,7 +49,7 @@ fn official_authorization(req: &support::Request) -> String {
         "ak": AK,
         "sk": SK,
     });
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/official_sdk_sign.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/official_sdk_sign.py");
     let mut child = Command::new("python3")
         .arg(script)
         .stdin(Stdio::piped())

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 /** The version of this header; hwsms_version() gives the library's. */
-#define HWSMS_VERSION "0.1.0"
+#define HWSMS_VERSION "0.2.0"
 
 
 /**
@@ -232,7 +232,7 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The library version, e.g. `"0.1.0"`, as a static NUL-terminated string.
+ * The library version, e.g. `"0.2.0"`, as a static NUL-terminated string.
  *
  * Ownership: the string is static; never free it.
  */

@@ -100,7 +100,8 @@ pub unsafe extern "C" fn hwsms_config_builder_free(builder: *mut hwsms_config_bu
 }
 
 /// Sets the endpoint, e.g. `https://sms.cn-north-4.myhuaweicloud.com`
-/// (`http://` only for loopback). Replaces any region.
+/// (`http://` only for loopback). Replaces any region: of endpoint and
+/// region, the last one set wins.
 ///
 /// The string is copied; the caller keeps ownership of `value`.
 ///
@@ -116,7 +117,8 @@ pub unsafe extern "C" fn hwsms_config_builder_set_endpoint(
 }
 
 /// Sets a region id (e.g. `cn-north-4`), resolved through the official
-/// table and `HUAWEICLOUD_SDK_REGION_SMS_<ID>`. Used when no endpoint is set.
+/// table and `HUAWEICLOUD_SDK_REGION_SMS_<ID>`. Replaces any endpoint: of
+/// endpoint and region, the last one set wins.
 ///
 /// The string is copied; the caller keeps ownership of `value`.
 ///

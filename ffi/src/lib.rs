@@ -40,7 +40,7 @@ pub use result::*;
 
 use std::ffi::c_char;
 
-/// The library version, e.g. `"0.1.0"`, as a static NUL-terminated string.
+/// The library version, e.g. `"0.2.0"`, as a static NUL-terminated string.
 ///
 /// Ownership: the string is static; never free it.
 #[unsafe(no_mangle)]

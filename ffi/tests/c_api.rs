@@ -118,7 +118,7 @@ fn build_prerequisites() {
         .current_dir(root())
         .env("CARGO_TARGET_DIR", root().join("target/c-tests"))
         .args(["build", "--quiet", "-p", "hwsms-ffi", "--lib"])
-        .args(["-p", "hwsms", "--example", "sms_standin"]);
+        .args(["-p", "hwsms-examples", "--example", "sms_standin"]);
     if release() {
         cargo.arg("--release");
     }

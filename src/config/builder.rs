@@ -71,24 +71,35 @@ impl ConfigBuilder {
     }
 
     /// Where to send requests: the SMS endpoint URL, `https://host[:port]`
-    /// (`http://` only for loopback hosts). An endpoint wins over a
-    /// [`region`](Self::region) set on the same builder.
+    /// (`http://` only for loopback hosts). Replaces a
+    /// [`region`](Self::region) set before: of the two, the last set wins
+    /// (so flags set after [`env`](Self::env) override the environment).
     ///
     /// Defaults to none: an endpoint or a region is required.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
+        self.region = None;
         self
     }
 
     /// Where to send requests: a region id (e.g. `cn-north-4`), resolved
     /// through the official SDK's table and the
-    /// `HUAWEICLOUD_SDK_REGION_SMS_<ID>` override. Used when no
-    /// [`endpoint`](Self::endpoint) is set.
+    /// `HUAWEICLOUD_SDK_REGION_SMS_<ID>` override. Replaces an
+    /// [`endpoint`](Self::endpoint) set before: of the two, the last set
+    /// wins.
     ///
     /// Defaults to none: an endpoint or a region is required.
     pub fn region(mut self, id: impl Into<String>) -> Self {
         self.region = Some(id.into());
+        self.endpoint = None;
         self
+    }
+
+    /// True when an [`endpoint`](Self::endpoint) or a
+    /// [`region`](Self::region) is set (by a setter or the environment):
+    /// where to send requests is known.
+    pub fn has_target(&self) -> bool {
+        self.endpoint.is_some() || self.region.is_some()
     }
 
     /// How requests are authenticated.
@@ -472,7 +483,7 @@ mod tests {
     }
 
     #[test]
-    fn an_endpoint_wins_over_a_region() {
+    fn the_last_of_endpoint_and_region_wins() {
         let c = ConfigBuilder::new()
             .region("ap-southeast-3")
             .endpoint("https://sms.example.com")
@@ -480,6 +491,13 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.endpoint(), "https://sms.example.com");
+        let c = ConfigBuilder::new()
+            .endpoint("https://sms.example.com")
+            .region("ap-southeast-3")
+            .credentials(token())
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint(), "https://sms.ap-southeast-3.myhuaweicloud.com");
         let e = ConfigBuilder::new()
             .credentials(token())
             .build()

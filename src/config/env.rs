@@ -76,11 +76,12 @@ impl ConfigBuilder {
             other => Ok(other.map(|v| v.trim().to_string())),
         };
         let on = |name: &str| switch(name, var(name).filter(|v| !v.trim().is_empty()));
-        if let Some(url) = named("HWSMS_ENDPOINT")? {
-            self = self.endpoint(url);
-        }
+        // The region first: when both are set, the endpoint (set last) wins.
         if let Some(id) = named("HUAWEICLOUD_SDK_REGION")? {
             self = self.region(id);
+        }
+        if let Some(url) = named("HWSMS_ENDPOINT")? {
+            self = self.endpoint(url);
         }
         let system_roots = on("HWSMS_SYSTEM_ROOTS")?;
         if let Some(ca) = named("HWSMS_CA_FILE")? {
@@ -165,6 +166,16 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.endpoint(), "https://flag.example");
+        // A region given after the environment beats its endpoint too.
+        let c = ConfigBuilder::new()
+            .env_with(env(vars))
+            .region("ru-moscow-1")
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.endpoint(),
+            "https://sms-api.ru-moscow-1.myhuaweicloud.com"
+        );
         // Credentials set before are kept when the environment names none.
         let c = ConfigBuilder::new()
             .credentials(crate::Credentials::token("own"))

@@ -736,26 +736,9 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// The path of an example binary, which `cargo test` builds next to the tests.
-pub fn example_bin(name: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        bin.exists(),
-        "{} missing: run through cargo test",
-        bin.display()
-    );
-    bin
-}
-
-/// The variables a command-line example reads for credentials and proxies.
-pub const CREDENTIAL_AND_PROXY_VARS: [&str; 14] = [
+/// Every variable the library and the command line read for their
+/// settings: credentials, where, trust and proxies.
+pub const SETTINGS_VARS: [&str; 24] = [
     "HUAWEICLOUD_SDK_AK",
     "HUAWEICLOUD_SDK_SK",
     "HUAWEICLOUD_SDK_PROJECT_ID",
@@ -764,19 +747,28 @@ pub const CREDENTIAL_AND_PROXY_VARS: [&str; 14] = [
     "HUAWEICLOUD_SDK_AUTH_TOKEN",
     "CLOUD_SDK_AK",
     "CLOUD_SDK_SK",
+    "HWSMS_ENDPOINT",
+    "HUAWEICLOUD_SDK_REGION",
+    "HWSMS_CA_FILE",
+    "HWSMS_SYSTEM_ROOTS",
+    "HWSMS_PROXY",
+    "HWSMS_PROXY_FROM_ENV",
     "HTTPS_PROXY",
     "https_proxy",
     "ALL_PROXY",
     "all_proxy",
     "HTTP_PROXY",
     "http_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+    "HWSMS_CREDENTIALS_SOURCE",
 ];
 
-/// A command-line example, with none of this process's credential or
-/// proxy variables.
-pub fn example_command(name: &str) -> std::process::Command {
-    let mut cmd = std::process::Command::new(example_bin(name));
-    for var in CREDENTIAL_AND_PROXY_VARS {
+/// Removes every settings variable of this process from `cmd`'s
+/// environment, so a program under test sees only what the test gives it.
+pub fn clear_settings(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    for var in SETTINGS_VARS {
         cmd.env_remove(var);
     }
     cmd

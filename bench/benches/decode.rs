@@ -41,9 +41,9 @@ struct OwnedDetail {
     error_msg: Option<String>,
 }
 
-const SEED_200: &[u8] = include_bytes!("../tests/data/seed_200.json");
+const SEED_200: &[u8] = include_bytes!("../../tests/data/seed_200.json");
 
-const SEED_403: &[u8] = include_bytes!("../tests/data/seed_403.json");
+const SEED_403: &[u8] = include_bytes!("../../tests/data/seed_403.json");
 
 const ESCAPED: &[u8] = br#"{"command_name":"SYNC","command_param":{"task_id":"t\u0041sk\"01\"\\x","bucket":"bucket\/logs\u00e9\n"}}"#;
 

@@ -1,6 +1,7 @@
-//! The `fetch_command` example's command-line contract (README, "Command line"):
-//! exit codes, the one-line stdout, and the JSON last line of stderr.
+//! `hwsms fetch`'s command-line contract (README, "Command line"): exit
+//! codes, the one-line stdout, and the JSON last line of stderr.
 
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::process::{Command, Output};
@@ -14,10 +15,12 @@ const TOKEN: &str = "TOKEN-MARKER-5f2e9";
 const SK: &str = "SK-MARKER-a81c3";
 const ST: &str = "ST-MARKER-77d0b";
 
-/// The `fetch_command` example with a clean credential and proxy environment.
+/// `hwsms fetch` with a clean settings environment and the test's token.
 fn cli() -> Command {
-    let mut cmd = support::example_command("fetch_command");
-    cmd.env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hwsms"));
+    support::clear_settings(&mut cmd)
+        .arg("fetch")
+        .env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN);
     cmd
 }
 
@@ -390,4 +393,38 @@ fn messages_speak_the_cli_words() {
     assert_eq!(code, 3);
     assert!(err.contains("HTTP 502: <html>"), "{err}");
     assert!(!err.contains("502 502"), "{err}");
+}
+
+#[test]
+fn the_environment_table_holds_on_the_command_line_and_flags_override_it() {
+    // The same names as Config::from_env and hwsms_config_builder_from_env.
+    let pki = Pki::new();
+    let ca = pki.ca_file();
+    let server = Server::https(pki.server(), |_| Reply::json(200, SEED_200));
+    let ok = |cmd: &mut Command| {
+        let (code, out, err) = run(cmd.args(["--server-id", ID]));
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with(r#"{"command_name":"START""#), "{out}");
+    };
+    ok(cli()
+        .env("HWSMS_ENDPOINT", server.url())
+        .env("HWSMS_CA_FILE", &ca));
+    // A region, through its endpoint override.
+    ok(cli()
+        .env("HUAWEICLOUD_SDK_REGION", "ap-southeast-3")
+        .env("HUAWEICLOUD_SDK_REGION_SMS_AP_SOUTHEAST_3", server.url())
+        .env("HWSMS_CA_FILE", &ca));
+    // Flags win over the environment.
+    ok(cli()
+        .env("HWSMS_ENDPOINT", "https://127.0.0.1:9")
+        .env("HWSMS_CA_FILE", "/nonexistent.pem")
+        .args(["--endpoint", &server.url(), "--ca-file"])
+        .arg(&ca));
+    // A setting named but empty is a configuration error, exit 2.
+    let (code, _, err) =
+        run(cli()
+            .env("HWSMS_CA_FILE", "")
+            .args(["--endpoint", &server.url(), "--server-id", ID]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("HWSMS_CA_FILE is set but empty"), "{err}");
 }

@@ -1,6 +1,7 @@
-//! The command channel on the command line: `fetch_command --wait` and
-//! `report_result` (README, "Command line" and "Running an agent loop").
+//! The command channel on the command line: `hwsms fetch --wait` and
+//! `hwsms report` (README, "Command line" and "Running an agent loop").
 
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::process::{Command, Stdio};
@@ -14,9 +15,12 @@ use support::{Pki, Reply, SEED_200, SEED_403, Server, sms_standin};
 const ID: &str = "f32ab4d6-d150-4fb3-aa55-edbb5cf9947f";
 const TOKEN: &str = "TOKEN-MARKER-c0ffee";
 
-fn example(name: &str) -> Command {
-    let mut cmd = support::example_command(name);
-    cmd.env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN);
+/// `hwsms SUBCOMMAND` with a clean settings environment and the test's token.
+fn example(subcommand: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hwsms"));
+    support::clear_settings(&mut cmd)
+        .arg(subcommand)
+        .env("HUAWEICLOUD_SDK_AUTH_TOKEN", TOKEN);
     cmd
 }
 
@@ -31,7 +35,7 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 }
 
 fn report(server: &Server, ca: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
-    run(example("report_result")
+    run(example("report")
         .args(["--endpoint", &server.url(), "--server-id", ID])
         .args(["--ca-file", ca.to_str().unwrap()])
         .args(extra))
@@ -54,7 +58,7 @@ fn wait_polls_through_nothing_and_failures_to_a_command() {
             _ => Reply::json(200, SEED_200),
         }
     });
-    let (code, out, err) = run(example("fetch_command").args([
+    let (code, out, err) = run(example("fetch").args([
         "--endpoint",
         &server.url(),
         "--server-id",
@@ -81,13 +85,8 @@ fn wait_polls_through_nothing_and_failures_to_a_command() {
 #[test]
 fn wait_exits_like_the_one_shot_call_on_api_errors() {
     let server = Server::http(|_| Reply::json(403, SEED_403));
-    let (code, out, err) = run(example("fetch_command").args([
-        "--endpoint",
-        &server.url(),
-        "--server-id",
-        ID,
-        "--wait",
-    ]));
+    let (code, out, err) =
+        run(example("fetch").args(["--endpoint", &server.url(), "--server-id", ID, "--wait"]));
     assert_eq!(code, 3);
     assert!(out.is_empty());
     assert_eq!(last_json(&err)["error_code"], "SMS.9004");
@@ -98,7 +97,7 @@ fn wait_exits_like_the_one_shot_call_on_api_errors() {
 fn sigterm_and_sigint_end_a_wait_at_once_with_nothing_on_stdout() {
     for (signal, code) in [("TERM", 143), ("INT", 130)] {
         let server = Server::http(|_| Reply::json(200, "{}"));
-        let child = example("fetch_command")
+        let child = example("fetch")
             .args(["--endpoint", &server.url(), "--server-id", ID, "--wait"])
             .args(["--interval-ms", "60000"])
             .stdout(Stdio::piped())
@@ -132,12 +131,43 @@ fn sigterm_and_sigint_end_a_wait_at_once_with_nothing_on_stdout() {
 
 #[test]
 fn help_exits_0_and_names_the_credential_variables() {
-    for name in ["fetch_command", "report_result"] {
+    for name in ["fetch", "report", "diagnose"] {
         let (code, out, _) = run(example(name).arg("--help"));
         assert_eq!(code, 0, "{name}");
         assert!(out.contains("HUAWEICLOUD_SDK_AK"), "{name}: {out}");
         assert!(out.contains("HUAWEICLOUD_SDK_AUTH_TOKEN"), "{name}: {out}");
+        assert!(out.contains("HWSMS_ENDPOINT"), "{name}: {out}");
+        let (code, same, _) = run(example("help").arg(name));
+        assert_eq!((code, same), (0, out), "hwsms help {name}");
     }
+}
+
+#[test]
+fn the_program_says_its_version_and_its_commands() {
+    let hwsms = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hwsms"));
+        support::clear_settings(&mut cmd);
+        cmd
+    };
+    for flag in ["--version", "-V"] {
+        let (code, out, _) = run(hwsms().arg(flag));
+        assert_eq!(code, 0);
+        assert_eq!(out, format!("hwsms {}\n", env!("CARGO_PKG_VERSION")));
+    }
+    for help in ["--help", "-h", "help"] {
+        let (code, out, _) = run(hwsms().arg(help));
+        assert_eq!(code, 0, "{help}");
+        for command in ["fetch", "report", "diagnose"] {
+            assert!(out.contains(command), "{help}: {out}");
+        }
+    }
+    // No command, or an unknown one: a usage error, exit 2.
+    let (code, out, err) = run(&mut hwsms());
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("a command is required"), "{err}");
+    let (code, _, err) = run(hwsms().arg("fetch_command"));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown command"), "{err}");
 }
 
 #[test]
@@ -220,7 +250,7 @@ fn report_result_refuses_bad_input_with_2_and_sends_nothing() {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(out.is_empty());
     }
-    let (code, _, _) = run(example("report_result").args([
+    let (code, _, _) = run(example("report").args([
         "--endpoint",
         &server.url(),
         "--server-id",
@@ -237,7 +267,7 @@ fn report_result_refuses_bad_input_with_2_and_sends_nothing() {
 #[test]
 fn report_result_network_failures_exit_1() {
     let port = support::free_port();
-    let (code, _, err) = run(example("report_result").args([
+    let (code, _, err) = run(example("report").args([
         "--endpoint",
         &format!("http://127.0.0.1:{port}"),
         "--server-id",

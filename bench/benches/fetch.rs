@@ -11,7 +11,7 @@
 //!
 //!     cargo bench --bench fetch
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::hint::black_box;
