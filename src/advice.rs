@@ -28,6 +28,11 @@ pub(crate) const UNTRUSTED_CA: &str = "the server certificate is signed by an un
 /// (empty when none); `action` is the IAM action the call needs, when known.
 pub(crate) fn for_status(status: u16, code: &str, action: Option<&str>) -> Cow<'static, str> {
     let text = match status {
+        401 if code == "APIGW.0307" => {
+            "the token has expired (IAM tokens last 24 hours): let hwsms renew them, from an IAM \
+             password (OS_USERNAME, OS_PASSWORD, OS_USER_DOMAIN_NAME, OS_PROJECT_NAME) or from a \
+             credentials file that a rotator keeps fresh (HUAWEICLOUD_SDK_CREDENTIALS_FILE)"
+        }
         401 => {
             "the AK/SK or token is wrong or expired, or its scope is wrong: check the credentials; \
              not retried, because repeated AK/SK failures lock the key for 5 minutes"
@@ -79,8 +84,9 @@ mod tests {
 
     #[test]
     fn every_status_gets_its_own_advice() {
-        let cases: [(u16, &str, &str); 9] = [
+        let cases: [(u16, &str, &str); 10] = [
             (401, "APIGW.0301", "check the credentials"),
+            (401, "APIGW.0307", "let hwsms renew them"),
             (403, "SMS.9004", "sms:server:getCommand"),
             (404, "APIGW.0101", "no such API at this endpoint"),
             (404, "APIG.0101", "no such API at this endpoint"),

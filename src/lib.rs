@@ -114,6 +114,31 @@ pub mod fuzzing {
     pub fn command_path(id: &str) -> Result<String, crate::error::InvalidServerId> {
         crate::wire::server_id::ServerId::parse(id).map(|s| s.command_path())
     }
+
+    /// The credentials file parser: the `expires_at` it read, or why not.
+    pub fn profile(text: &str) -> Result<Option<i64>, String> {
+        crate::wire::profile::parse_profile(text).map(|p| p.expires_at)
+    }
+
+    /// An RFC 3339 time as Unix seconds.
+    pub fn rfc3339(text: &str) -> Option<i64> {
+        crate::wire::date::parse_rfc3339(text)
+    }
+
+    /// Unix seconds as RFC 3339 (UTC).
+    pub fn format_rfc3339(unix: i64) -> String {
+        crate::wire::date::format_rfc3339(unix)
+    }
+
+    /// The expiry in an IAM token answer.
+    pub fn iam_token_expiry(body: &[u8]) -> Result<i64, String> {
+        crate::wire::iam::token_expiry(body)
+    }
+
+    /// The expiry of the metadata service's keys.
+    pub fn metadata_key_expiry(body: &[u8]) -> Result<i64, String> {
+        crate::wire::metadata::security_key(body).map(|k| k.expires_at)
+    }
 }
 
 // The README's Rust blocks compile and run as doctests.

@@ -118,3 +118,26 @@ pub const COMMAND_NAME_MAX_CHARS: usize = 255;
 
 /// Largest result detail a report accepts, in bytes (1 MiB).
 pub const RESULT_DETAIL_MAX_LEN: usize = 1024 * 1024;
+
+/// Renewable credentials are renewed when less than this is left of them,
+/// or less than half their lifetime, whichever comes first.
+pub const RENEW_BEFORE: Duration = Duration::from_secs(40 * 60);
+
+/// Shortest time between two failed renewals of credentials; later ones
+/// double up to [`RENEWAL_BACKOFF_CAP`].
+pub const RENEWAL_RETRY: Duration = Duration::from_secs(30);
+
+/// Longest time between two failed renewals of credentials.
+pub const RENEWAL_BACKOFF_CAP: Duration = Duration::from_secs(300);
+
+/// Credentials are not sent when less than this is left of them (or a
+/// quarter of their lifetime, when that is shorter): a request must reach
+/// the gateway before they expire.
+pub const EXPIRY_MARGIN: Duration = Duration::from_secs(5);
+
+/// Largest credentials file read, in bytes.
+pub const MAX_CREDENTIALS_FILE: u64 = 64 * 1024;
+
+/// How long a metadata-service session token asks to live (the official
+/// SDKs' value, six hours).
+pub const METADATA_TOKEN_TTL: Duration = Duration::from_secs(6 * 3600);

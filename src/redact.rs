@@ -15,8 +15,8 @@ pub(crate) const REDACTED: &str = "[REDACTED]";
 pub(crate) const MIN_ANYWHERE_LEN: usize = 6;
 
 /// Removes every secret from `text` (see [`MIN_ANYWHERE_LEN`]).
-pub(crate) fn scrub(text: &mut String, secrets: &[&str]) {
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
+pub(crate) fn scrub<S: AsRef<str>>(text: &mut String, secrets: &[S]) {
+    for s in secrets.iter().map(AsRef::as_ref).filter(|s| !s.is_empty()) {
         if !text.contains(s) {
             continue;
         }

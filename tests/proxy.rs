@@ -171,3 +171,48 @@ fn environment_is_ignored_unless_asked() {
     );
     assert_eq!(server.requests().len(), 1, "the child called directly");
 }
+
+#[test]
+#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+fn the_metadata_service_is_reached_directly_and_iam_through_the_proxy() {
+    use hwsms::auth::IamPassword;
+    use support::authority::{Authority, DOMAIN, PASSWORD, PROJECT, USER};
+    let authority = Authority::new(3_600);
+    let pki = Pki::new();
+    let server = Server::https(pki.server(), authority.sms_start());
+    let proxy = Tinyproxy::start(None);
+    let through = |credentials: Credentials| {
+        Config::builder(server.url(), credentials)
+            .ca_pem(pki.ca_pem.as_bytes())
+            .proxy(ProxyChoice::Url(proxy.url()))
+            .build()
+            .unwrap()
+    };
+    // Metadata: the keys come directly (the proxy sees only the SMS tunnel).
+    let config = through(Credentials::ecs_metadata_at(authority.metadata_url()));
+    fetch_command(&config, ID).unwrap();
+    assert_eq!(
+        authority.metadata.requests().len(),
+        2,
+        "PUT and GET, directly"
+    );
+    assert_eq!(proxy.connect_requests(), 1, "{}", proxy.log());
+    assert!(
+        !proxy
+            .log()
+            .contains(&authority.metadata.addr.port().to_string())
+    );
+    // IAM: through the proxy, like SMS.
+    let config = through(Credentials::iam_password(
+        IamPassword::new(USER, PASSWORD, DOMAIN)
+            .project_name(PROJECT)
+            .auth_url(authority.iam_url()),
+    ));
+    fetch_command(&config, ID).unwrap();
+    assert_eq!(authority.counts().tokens_minted, 1);
+    assert!(
+        proxy.log().contains(&authority.iam.addr.port().to_string()),
+        "IAM went through the proxy: {}",
+        proxy.log()
+    );
+}

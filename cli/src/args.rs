@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
+use std::path::PathBuf;
+
 use hwsms::config::ConfigBuilder;
-use hwsms::{Config, Error, ProxyChoice, TlsRoots};
+use hwsms::{Config, Credentials, Error, ProxyChoice, TlsRoots};
 
 /// What every command's `--help` says about the connection flags.
 pub const CONNECTION_HELP: &str = "\
@@ -14,7 +16,10 @@ pub const CONNECTION_HELP: &str = "\
   --timeout-ms N        deadline per call, retries included (default 30000)
   --proxy URL           http://[user:password@]host:port
   --proxy-from-env      use HTTPS_PROXY/ALL_PROXY/NO_PROXY
-  --retries N           retries after retryable failures, 0-9 (default 2)";
+  --retries N           retries after retryable failures, 0-9 (default 2)
+  --credentials-file F  credentials from this file (INI [basic]: ak, sk,
+                        security_token, project_id or auth_token, expires_at),
+                        read again whenever a rotator replaces it";
 
 /// Where settings come from, for `--help`.
 pub const ENVIRONMENT_HELP: &str = "\
@@ -23,14 +28,18 @@ official SDKs (the README's \"Environment variables\" has the whole table):
   HWSMS_ENDPOINT, HUAWEICLOUD_SDK_REGION     where (instead of --endpoint/--region)
   HWSMS_CA_FILE, HWSMS_SYSTEM_ROOTS=1        trust (instead of --ca-file/--system-roots)
   HWSMS_PROXY, HWSMS_PROXY_FROM_ENV=1        proxy (instead of --proxy/--proxy-from-env)
-  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK      access key pair (signs each request)
-  HUAWEICLOUD_SDK_PROJECT_ID                  project scope (X-Project-Id), or
-  HUAWEICLOUD_SDK_DOMAIN_ID                   account scope (X-Domain-Id)
-  HUAWEICLOUD_SDK_SECURITY_TOKEN              with temporary AK/SK
-  HUAWEICLOUD_SDK_AUTH_TOKEN                  an IAM token instead of AK/SK
-  CLOUD_SDK_AK, CLOUD_SDK_SK                  read when the two above are unset
   HUAWEICLOUD_SDK_REGION_SMS_<REGION>         endpoint override for a region
-AK/SK wins when both AK/SK and a token are set.";
+Credentials, the first of these that is set:
+  1. HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key pair (signs each request),
+     with HUAWEICLOUD_SDK_PROJECT_ID or HUAWEICLOUD_SDK_DOMAIN_ID (scope) and
+     HUAWEICLOUD_SDK_SECURITY_TOKEN (temporary keys); CLOUD_SDK_AK/SK also read
+  2. HUAWEICLOUD_SDK_CREDENTIALS_FILE         a credentials file (or
+     ~/.huaweicloud/credentials when it exists), re-read when replaced
+  3. OS_USERNAME, OS_PASSWORD, OS_USER_DOMAIN_NAME, OS_PROJECT_NAME or
+     OS_PROJECT_ID, OS_AUTH_URL               IAM tokens from a password, renewed
+  4. HWSMS_CREDENTIALS_SOURCE=metadata        temporary keys from the ECS metadata
+     service (HWSMS_METADATA_ENDPOINT), renewed
+  5. HUAWEICLOUD_SDK_AUTH_TOKEN               a fixed IAM token (lasts 24 hours)";
 
 /// Command-line words, as `(flag, inline value)` with `--flag=value` split.
 pub struct Args {
@@ -92,6 +101,7 @@ pub struct Connection {
     pub timeout: Option<Duration>,
     pub proxy: Option<ProxyChoice>,
     pub retries: Option<u32>,
+    pub credentials_file: Option<PathBuf>,
 }
 
 impl Connection {
@@ -112,6 +122,7 @@ impl Connection {
             }
             "--proxy" => self.proxy = Some(ProxyChoice::Url(args.value()?)),
             "--proxy-from-env" => self.proxy = Some(ProxyChoice::FromEnv),
+            "--credentials-file" => self.credentials_file = Some(args.value()?.into()),
             "--retries" => {
                 let n = args.number()?;
                 let most = u64::from(hwsms::limits::MAX_ATTEMPTS) - 1;
@@ -173,6 +184,9 @@ impl Connection {
             builder = builder
                 .timeout(t)
                 .connect_timeout(t.min(Duration::from_secs(10)));
+        }
+        if let Some(path) = &self.credentials_file {
+            builder = builder.credentials(Credentials::file(path));
         }
         if let Some(r) = self.retries {
             // --retries counts retries; the library counts attempts.

@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use hwsms::Error;
+use hwsms::error::CredentialsErrorKind;
 use serde_json::Value;
 
 /// The exit codes of the contract.
@@ -85,6 +86,22 @@ pub fn report_failure(e: &Error) -> u8 {
             );
             EXIT_API
         }
+        // IAM (or the metadata service) answered with a refusal: an API
+        // error like SMS's own.
+        Error::Credentials(c) if c.kind() == CredentialsErrorKind::Refused => {
+            let line = api_error_line(
+                c.status().unwrap_or_default(),
+                c.error_code(),
+                c.error_msg(),
+                c.request_id(),
+            );
+            eprintln!("{line}");
+            EXIT_API
+        }
+        // Could not reach the authority: like a network failure.
+        Error::Credentials(c) if c.kind() == CredentialsErrorKind::Unreachable => EXIT_OTHER,
+        // Expired, or an unusable credentials file: the configuration.
+        Error::Credentials(_) => EXIT_USAGE,
         Error::InvalidServerId(_) | Error::InvalidReport(_) | Error::Config(_) => EXIT_USAGE,
         _ => EXIT_OTHER,
     }

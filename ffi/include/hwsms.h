@@ -152,6 +152,14 @@ typedef enum {
    * than 255 characters.
    */
   HWSMS_ERR_INVALID_REPORT = 13,
+  /**
+   * No usable credentials, and nothing was sent to SMS: their source (the
+   * credentials file, IAM, the metadata service, the credentials
+   * callback) failed, or they expired with nothing newer. The error's
+   * message names the source; after IAM refused the password,
+   * `hwsms_error_status` and `hwsms_error_code` give IAM's answer.
+   */
+  HWSMS_ERR_CREDENTIALS = 14,
 } hwsms_result;
 
 /**
@@ -222,10 +230,38 @@ typedef struct hwsms_config_builder hwsms_config_builder;
 typedef struct hwsms_error hwsms_error;
 
 /**
+ * Credentials being handed to hwsms by a `hwsms_credentials_callback`:
+ * valid only during the callback, filled with the `hwsms_lease_set_*`
+ * functions.
+ */
+typedef struct hwsms_lease hwsms_lease;
+
+/**
  * Polls SMS for one server's commands. `hwsms_poller_next` blocks; any
  * thread (or a signal handler) may call `hwsms_poller_stop` meanwhile.
  */
 typedef struct hwsms_poller hwsms_poller;
+
+/**
+ * Asked for credentials: fill `lease` (a token, or an AK/SK pair with its
+ * scope and security token, and when they expire) and return 0; on
+ * failure, return any other number, after `hwsms_lease_set_error` if you
+ * have words for it.
+ *
+ * Called when the config is first used, then whenever the credentials are
+ * about to expire (less than 40 minutes or half their lifetime left) and
+ * once after SMS refuses them. Calls come from whichever thread is making
+ * a call with the config (or a poller, or a clone), never two at once;
+ * meanwhile the other threads go on with the current credentials while
+ * they are valid. A failed call is retried no sooner than 30 s later.
+ * The callback must not call hwsms functions on the same config.
+ */
+typedef int (*hwsms_credentials_callback)(void *user_data, hwsms_lease *lease);
+
+/**
+ * Frees the callback's user data; called once, when nothing uses it any more.
+ */
+typedef void (*hwsms_free_callback)(void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -362,7 +398,8 @@ void hwsms_config_builder_free(hwsms_config_builder *builder);
 
 /**
  * Sets the endpoint, e.g. `https://sms.cn-north-4.myhuaweicloud.com`
- * (`http://` only for loopback). Replaces any region.
+ * (`http://` only for loopback). Replaces any region: of endpoint and
+ * region, the last one set wins.
  *
  * The string is copied; the caller keeps ownership of `value`.
  *
@@ -373,7 +410,8 @@ hwsms_result hwsms_config_builder_set_endpoint(hwsms_config_builder *builder, co
 
 /**
  * Sets a region id (e.g. `cn-north-4`), resolved through the official
- * table and `HUAWEICLOUD_SDK_REGION_SMS_<ID>`. Used when no endpoint is set.
+ * table and `HUAWEICLOUD_SDK_REGION_SMS_<ID>`. Replaces any endpoint: of
+ * endpoint and region, the last one set wins.
  *
  * The string is copied; the caller keeps ownership of `value`.
  *
@@ -439,15 +477,24 @@ hwsms_result hwsms_config_builder_set_ak_sk(hwsms_config_builder *builder,
 
 /**
  * Reads the credentials from the environment exactly as the Rust library's
- * `Credentials::from_env` does: `HUAWEICLOUD_SDK_AK` and
- * `HUAWEICLOUD_SDK_SK` (or, when both are unset, `CLOUD_SDK_AK` and
- * `CLOUD_SDK_SK`) with `HUAWEICLOUD_SDK_PROJECT_ID` or `_DOMAIN_ID` and
- * `_SECURITY_TOKEN`; else `HUAWEICLOUD_SDK_AUTH_TOKEN`. AK/SK win over a
- * token. Replaces any credentials set before.
+ * `Credentials::from_env` does, the first of these that is set:
+ * 1. `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` (or, when both are
+ *    unset, `CLOUD_SDK_AK` and `CLOUD_SDK_SK`) with
+ *    `HUAWEICLOUD_SDK_PROJECT_ID` or `_DOMAIN_ID` and `_SECURITY_TOKEN`;
+ * 2. the credentials file `HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else
+ *    `~/.huaweicloud/credentials` when it exists (re-read when replaced);
+ * 3. an IAM password: `OS_USERNAME`, `OS_PASSWORD`, `OS_USER_DOMAIN_NAME`,
+ *    `OS_PROJECT_ID` or `OS_PROJECT_NAME`, `OS_AUTH_URL` (tokens renewed);
+ * 4. the ECS metadata service, when `HWSMS_CREDENTIALS_SOURCE=metadata`
+ *    (keys renewed);
+ * 5. `HUAWEICLOUD_SDK_AUTH_TOKEN`.
+ *
+ * Replaces any credentials set before.
  *
  * Returns `HWSMS_ERR_CONFIG` when an AK is set without its SK (or the
- * reverse) or nothing is set; `hwsms_config_builder_build` then fails with
- * the same reason in its error handle (naming the missing variable).
+ * reverse), a user without a password, or nothing is set;
+ * `hwsms_config_builder_build` then fails with the same reason in its
+ * error handle (naming the missing variable).
  *
  * # Safety
  * `builder` is a live builder.
@@ -597,6 +644,102 @@ hwsms_result hwsms_config_builder_use_proxy_from_env(hwsms_config_builder *build
  * `builder` is a live builder.
  */
 hwsms_result hwsms_config_builder_set_max_attempts(hwsms_config_builder *builder, uint32_t n);
+
+/**
+ * Reads the credentials from a file in the official SDKs' profile format
+ * (a `[basic]` section: `ak`, `sk`, `security_token`, `project_id`,
+ * `domain_id`, or `auth_token`; and `expires_at`, RFC 3339 UTC), and again
+ * before the first call after a rotator replaces it. A file that other
+ * users can write is refused when the config is built
+ * (`HWSMS_ERR_CONFIG`). Replaces any credentials set before.
+ *
+ * The path is copied; the caller keeps ownership of `path`.
+ *
+ * # Safety
+ * `builder` is a live builder; `path` is NULL or NUL-terminated.
+ */
+hwsms_result hwsms_config_builder_set_credentials_file(hwsms_config_builder *builder,
+                                                       const char *path);
+
+/**
+ * Gets the credentials from `callback` (see `hwsms_credentials_callback`
+ * for when and how it is called), renewing them before they expire.
+ * Replaces any credentials set before.
+ *
+ * Ownership: hwsms keeps `user_data` and passes it to every call of
+ * `callback`; when the builder and every config, clone and poller made
+ * from it are freed, it calls `free_user_data(user_data)` once (when not
+ * NULL). `callback` must not be NULL.
+ *
+ * # Safety
+ * `builder` is a live builder; `callback` and `free_user_data` are NULL or
+ * valid functions; `user_data` is what they expect, usable from any
+ * thread until `free_user_data` is called.
+ */
+hwsms_result hwsms_config_builder_set_credentials_callback(hwsms_config_builder *builder,
+                                                           hwsms_credentials_callback callback,
+                                                           void *user_data,
+                                                           hwsms_free_callback free_user_data);
+
+/**
+ * An IAM token, sent as `X-Auth-Token`.
+ *
+ * # Safety
+ * `lease` is the lease of a running callback; `token` is NULL or NUL-terminated.
+ */
+hwsms_result hwsms_lease_set_token(hwsms_lease *lease, const char *token);
+
+/**
+ * An access key pair that signs every request; wins over a token.
+ *
+ * # Safety
+ * `lease` is the lease of a running callback; `ak` and `sk` are NULL or
+ * NUL-terminated.
+ */
+hwsms_result hwsms_lease_set_ak_sk(hwsms_lease *lease, const char *ak, const char *sk);
+
+/**
+ * With AK/SK: the security token of temporary keys (`X-Security-Token`).
+ *
+ * # Safety
+ * `lease` is the lease of a running callback; `value` is NULL or NUL-terminated.
+ */
+hwsms_result hwsms_lease_set_security_token(hwsms_lease *lease, const char *value);
+
+/**
+ * With AK/SK: the project scope (`X-Project-Id`).
+ *
+ * # Safety
+ * `lease` is the lease of a running callback; `value` is NULL or NUL-terminated.
+ */
+hwsms_result hwsms_lease_set_project_id(hwsms_lease *lease, const char *value);
+
+/**
+ * With AK/SK: the account scope (`X-Domain-Id`).
+ *
+ * # Safety
+ * `lease` is the lease of a running callback; `value` is NULL or NUL-terminated.
+ */
+hwsms_result hwsms_lease_set_domain_id(hwsms_lease *lease, const char *value);
+
+/**
+ * When the credentials expire, in Unix seconds (UTC). Without it they are
+ * taken not to expire, and asked for again only after SMS refuses them.
+ * Negative values are `HWSMS_ERR_CONFIG`.
+ *
+ * # Safety
+ * `lease` is the lease of a running callback.
+ */
+hwsms_result hwsms_lease_set_expires_at(hwsms_lease *lease, int64_t unix_seconds);
+
+/**
+ * Why the callback failed, for the error hwsms reports (never put a secret
+ * here). The message is copied.
+ *
+ * # Safety
+ * `lease` is the lease of a running callback; `message` is NULL or NUL-terminated.
+ */
+hwsms_result hwsms_lease_set_error(hwsms_lease *lease, const char *message);
 
 /**
  * Walks the path to SMS step by step (config, dns, proxy, tcp, tls, clock,

@@ -28,7 +28,7 @@ impl hwsms_config_builder {
     fn config(&mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) {
         self.config = f(take(&mut self.config));
     }
-    fn credentials(&mut self, f: impl FnOnce(CredentialsBuilder) -> CredentialsBuilder) {
+    pub(crate) fn credentials(&mut self, f: impl FnOnce(CredentialsBuilder) -> CredentialsBuilder) {
         self.config(|c| c.credentials_with(f));
     }
     /// `HWSMS_ERR_CONFIG` when the environment could not be taken.
@@ -45,7 +45,7 @@ impl hwsms_config_builder {
 /// # Safety
 /// `b` is NULL or a live builder from `hwsms_config_builder_new`, not used
 /// by another thread meanwhile.
-unsafe fn edit(
+pub(crate) unsafe fn edit(
     b: *mut hwsms_config_builder,
     f: impl FnOnce(&mut hwsms_config_builder) -> Result<(), hwsms_result>,
 ) -> hwsms_result {
@@ -57,7 +57,7 @@ unsafe fn edit(
 ///
 /// # Safety
 /// `b` is NULL or a live builder; `value` is NULL or NUL-terminated.
-unsafe fn set_str(
+pub(crate) unsafe fn set_str(
     b: *mut hwsms_config_builder,
     value: *const c_char,
     f: impl FnOnce(&mut hwsms_config_builder, String),
@@ -222,15 +222,24 @@ pub unsafe extern "C" fn hwsms_config_builder_set_ak_sk(
 }
 
 /// Reads the credentials from the environment exactly as the Rust library's
-/// `Credentials::from_env` does: `HUAWEICLOUD_SDK_AK` and
-/// `HUAWEICLOUD_SDK_SK` (or, when both are unset, `CLOUD_SDK_AK` and
-/// `CLOUD_SDK_SK`) with `HUAWEICLOUD_SDK_PROJECT_ID` or `_DOMAIN_ID` and
-/// `_SECURITY_TOKEN`; else `HUAWEICLOUD_SDK_AUTH_TOKEN`. AK/SK win over a
-/// token. Replaces any credentials set before.
+/// `Credentials::from_env` does, the first of these that is set:
+/// 1. `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` (or, when both are
+///    unset, `CLOUD_SDK_AK` and `CLOUD_SDK_SK`) with
+///    `HUAWEICLOUD_SDK_PROJECT_ID` or `_DOMAIN_ID` and `_SECURITY_TOKEN`;
+/// 2. the credentials file `HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else
+///    `~/.huaweicloud/credentials` when it exists (re-read when replaced);
+/// 3. an IAM password: `OS_USERNAME`, `OS_PASSWORD`, `OS_USER_DOMAIN_NAME`,
+///    `OS_PROJECT_ID` or `OS_PROJECT_NAME`, `OS_AUTH_URL` (tokens renewed);
+/// 4. the ECS metadata service, when `HWSMS_CREDENTIALS_SOURCE=metadata`
+///    (keys renewed);
+/// 5. `HUAWEICLOUD_SDK_AUTH_TOKEN`.
+///
+/// Replaces any credentials set before.
 ///
 /// Returns `HWSMS_ERR_CONFIG` when an AK is set without its SK (or the
-/// reverse) or nothing is set; `hwsms_config_builder_build` then fails with
-/// the same reason in its error handle (naming the missing variable).
+/// reverse), a user without a password, or nothing is set;
+/// `hwsms_config_builder_build` then fails with the same reason in its
+/// error handle (naming the missing variable).
 ///
 /// # Safety
 /// `builder` is a live builder.

@@ -64,6 +64,7 @@ impl hwsms_error {
             Error::Transport(_) => HWSMS_ERR_TRANSPORT,
             Error::BodyTooLarge { .. } => HWSMS_ERR_BODY_TOO_LARGE,
             Error::Decode(_) => HWSMS_ERR_DECODE,
+            Error::Credentials(_) => HWSMS_ERR_CREDENTIALS,
             // Error is non-exhaustive; a new kind is reported as transport until mapped.
             _ => HWSMS_ERR_TRANSPORT,
         };
@@ -73,8 +74,14 @@ impl hwsms_error {
             status: e.status().unwrap_or(0),
             retryable: e.is_retryable(),
             message: to_c(&e.to_string()),
-            error_code: api.and_then(|a| a.error_code()).map(to_c),
-            error_msg: api.and_then(|a| a.error_msg()).map(to_c),
+            error_code: match e {
+                Error::Credentials(c) => c.error_code().map(to_c),
+                _ => api.and_then(|a| a.error_code()).map(to_c),
+            },
+            error_msg: match e {
+                Error::Credentials(c) => c.error_msg().map(to_c),
+                _ => api.and_then(|a| a.error_msg()).map(to_c),
+            },
             request_id: e.request_id().map(to_c),
             encoded_authorization_message: api
                 .and_then(|a| a.encoded_authorization_message())

@@ -18,6 +18,7 @@
 mod command;
 mod config;
 mod config_builder;
+mod credentials;
 mod diagnose;
 mod error;
 mod fetch;
@@ -31,6 +32,7 @@ mod strings;
 pub use command::*;
 pub use config::*;
 pub use config_builder::*;
+pub use credentials::*;
 pub use diagnose::*;
 pub use error::*;
 pub use fetch::*;

@@ -41,10 +41,16 @@ pub enum hwsms_result {
     /// than 1 MiB (1048576 bytes), or the command name is empty or longer
     /// than 255 characters.
     HWSMS_ERR_INVALID_REPORT = 13,
+    /// No usable credentials, and nothing was sent to SMS: their source (the
+    /// credentials file, IAM, the metadata service, the credentials
+    /// callback) failed, or they expired with nothing newer. The error's
+    /// message names the source; after IAM refused the password,
+    /// `hwsms_error_status` and `hwsms_error_code` give IAM's answer.
+    HWSMS_ERR_CREDENTIALS = 14,
 }
 
 /// The name of every code, indexed by its number.
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 15] = [
     "HWSMS_OK\0",
     "HWSMS_ERR_NULL_ARGUMENT\0",
     "HWSMS_ERR_INVALID_UTF8\0",
@@ -59,6 +65,7 @@ const NAMES: [&str; 14] = [
     "HWSMS_ERR_PANIC\0",
     "HWSMS_STOPPED\0",
     "HWSMS_ERR_INVALID_REPORT\0",
+    "HWSMS_ERR_CREDENTIALS\0",
 ];
 
 /// The name of a result code as static text, e.g. `"HWSMS_OK"` or
@@ -102,6 +109,7 @@ mod tests {
             HWSMS_ERR_PANIC,
             HWSMS_STOPPED,
             HWSMS_ERR_INVALID_REPORT,
+            HWSMS_ERR_CREDENTIALS,
         ];
         for code in all {
             // SAFETY: hwsms_result_name returns a static NUL-terminated string.

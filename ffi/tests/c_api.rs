@@ -258,7 +258,15 @@ fn readme_agent_source() -> PathBuf {
     let end = start + block[start..].find("\n```").unwrap();
     std::fs::create_dir_all(build_dir()).unwrap();
     let path = build_dir().join("readme_agent.c");
-    std::fs::write(&path, &block[start..=end]).unwrap();
+    // Written beside and renamed into place: tests running at once may be
+    // compiling the file while another writes it.
+    let fresh = build_dir().join(format!(
+        "readme_agent.c.{}.{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::write(&fresh, &block[start..=end]).unwrap();
+    std::fs::rename(&fresh, &path).unwrap();
     path
 }
 

@@ -4,7 +4,7 @@
 use ureq::http::header::{AUTHORIZATION, InvalidHeaderValue};
 use ureq::http::{HeaderName, HeaderValue};
 
-use super::credentials::{Credentials, Kind};
+use super::fixed::Fixed;
 use super::signer::{SigningRequest, sign_for_wire};
 
 const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
@@ -36,10 +36,10 @@ impl Prepared {
     /// # Errors
     ///
     /// A value that cannot be a header (checked with the credentials before).
-    pub(crate) fn new(credentials: &Credentials) -> Result<Prepared, InvalidHeaderValue> {
-        let fixed = match &credentials.0 {
-            Kind::Token(t) => vec![(X_AUTH_TOKEN, value(t.expose(), true)?)],
-            Kind::AkSk(key) => key
+    pub(crate) fn new(credentials: &Fixed) -> Result<Prepared, InvalidHeaderValue> {
+        let fixed = match credentials {
+            Fixed::Token(t) => vec![(X_AUTH_TOKEN, value(t.expose(), true)?)],
+            Fixed::AkSk(key) => key
                 .scope_headers()
                 .map(|(name, v)| match name {
                     "X-Project-Id" => Ok((X_PROJECT_ID, value(v, false)?)),
@@ -64,14 +64,14 @@ impl Prepared {
 ///
 /// A value that cannot be a header; the config's checks rule that out.
 pub(crate) fn authorize(
-    credentials: &Credentials,
+    credentials: &Fixed,
     prepared: &Prepared,
     request: &SigningRequest<'_>,
     gateway_now: impl FnOnce() -> i64,
     mut add: impl FnMut(HeaderName, HeaderValue),
 ) -> Result<(), InvalidHeaderValue> {
     let fixed = prepared.fixed.iter().cloned();
-    let Kind::AkSk(key) = &credentials.0 else {
+    let Fixed::AkSk(key) = credentials else {
         fixed.for_each(|(name, value)| add(name, value));
         return Ok(());
     };
@@ -87,10 +87,10 @@ pub(crate) fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::credentials::AkSk;
+    use crate::auth::fixed::{AkSk, Secret};
     use crate::auth::signer::sign;
 
-    fn headers(credentials: &Credentials, now: impl FnOnce() -> i64) -> Vec<(String, String)> {
+    fn headers(credentials: &Fixed, now: impl FnOnce() -> i64) -> Vec<(String, String)> {
         let req = SigningRequest::new("GET", "h", "/v3/sources/x/command");
         let mut out = Vec::new();
         let prepared = Prepared::new(credentials).unwrap();
@@ -103,13 +103,13 @@ mod tests {
 
     #[test]
     fn a_token_is_sent_as_is_and_a_key_signs() {
-        let token = headers(&Credentials::token("T0K"), || {
+        let token = headers(&Fixed::Token(Secret::new("T0K".into())), || {
             panic!("a token needs no clock")
         });
         assert_eq!(token, [("x-auth-token".to_string(), "T0K".to_string())]);
-        let prepared = Prepared::new(&Credentials::token("T0K")).unwrap();
+        let prepared = Prepared::new(&Fixed::Token(Secret::new("T0K".into()))).unwrap();
         assert!(prepared.fixed[0].1.is_sensitive());
-        let key = Credentials::ak_sk(AkSk::new("AK", "SK").project_id("p").security_token("st"));
+        let key = Fixed::AkSk(AkSk::new("AK", "SK").project_id("p").security_token("st"));
         let signed = headers(&key, || 1_764_322_215);
         let names: Vec<_> = signed.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
@@ -130,7 +130,14 @@ mod tests {
         );
         // The same signature as the signer's own, moved rather than copied.
         let req = SigningRequest::new("GET", "h", "/v3/sources/x/command");
-        let again = sign(&req, key.as_ak_sk().unwrap(), 1_764_322_215);
+        let again = sign(
+            &req,
+            match &key {
+                Fixed::AkSk(k) => k,
+                Fixed::Token(_) => unreachable!(),
+            },
+            1_764_322_215,
+        );
         assert_eq!(signed[3].1, again.authorization());
     }
 
@@ -138,7 +145,7 @@ mod tests {
     fn secrets_are_marked_sensitive() {
         let req = SigningRequest::new("GET", "h", "/x");
         let mut sensitive = Vec::new();
-        let key = Credentials::ak_sk(AkSk::new("AK", "SK").domain_id("d").security_token("st"));
+        let key = Fixed::AkSk(AkSk::new("AK", "SK").domain_id("d").security_token("st"));
         let prepared = Prepared::new(&key).unwrap();
         authorize(
             &key,

@@ -2,7 +2,11 @@
 //! the C API and the command line set them), with the precedence rule in
 //! one place.
 
-use super::credentials::{AkSk, Credentials, from_env_with};
+use std::path::PathBuf;
+
+use super::credentials::{Credentials, Kind};
+use super::env::from_env_with;
+use super::fixed::AkSk;
 use crate::error::Error;
 
 /// Gathers credentials setting by setting and picks the ones to use.
@@ -16,7 +20,9 @@ use crate::error::Error;
 /// - The scope settings ([`project_id`](Self::project_id),
 ///   [`domain_id`](Self::domain_id), [`security_token`](Self::security_token))
 ///   apply to an AK/SK pair, set here or read from the environment, and
-///   replace what it had; a token carries its own scope.
+///   replace what it had; the scope (not the security token) applies to
+///   the ECS metadata service's keys too. A token, a credentials file, an
+///   IAM password and the application's own source carry their own.
 ///
 /// ```
 /// use hwsms::auth::CredentialsBuilder;
@@ -46,7 +52,7 @@ impl CredentialsBuilder {
     }
 
     fn signing(&self) -> bool {
-        matches!(&self.source, Some(Ok(c)) if c.is_signing())
+        matches!(&self.source, Some(Ok(c)) if c.as_ak_sk().is_some())
     }
 
     /// An IAM token, sent as `X-Auth-Token`; ignored while an AK/SK pair is set.
@@ -81,10 +87,23 @@ impl CredentialsBuilder {
         self
     }
 
-    /// Any credentials, as a whole.
+    /// Any credentials, as a whole (a fixed pair or token, or a source
+    /// that renews them).
     pub fn source(mut self, credentials: Credentials) -> Self {
         self.source = Some(Ok(credentials));
         self
+    }
+
+    /// The credentials file at `path` ([`Credentials::file`]), watched for
+    /// replacement.
+    pub fn file(self, path: impl Into<PathBuf>) -> Self {
+        self.source(Credentials::file(path))
+    }
+
+    /// True when a source was set (or the environment was taken, even if it
+    /// held none).
+    pub fn is_set(&self) -> bool {
+        self.source.is_some()
     }
 
     /// With AK/SK: the project scope, sent and signed as `X-Project-Id`.
@@ -130,6 +149,16 @@ impl CredentialsBuilder {
             Some(Err(why)) => return Err(Error::config(why.clone())),
             Some(Ok(c)) => c.clone(),
         };
+        if let Kind::Metadata(m) = &credentials.0 {
+            let mut m = m.clone();
+            if self.project_id.is_some() {
+                m.project_id.clone_from(&self.project_id);
+            }
+            if self.domain_id.is_some() {
+                m.domain_id.clone_from(&self.domain_id);
+            }
+            return Ok(Credentials(Kind::Metadata(m)));
+        }
         let Some(key) = credentials.as_ak_sk() else {
             return Ok(credentials);
         };

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use ring::{digest, hmac};
 
-use super::credentials::AkSk;
+use super::fixed::AkSk;
 pub use crate::wire::date::{format_sdk_date, parse_sdk_date};
 use crate::wire::server_id::is_unreserved;
 
@@ -306,8 +306,15 @@ fn write_canonical<N: AsRef<str> + Ord>(
     for (_, v) in headers.iter_mut() {
         *v = v.trim();
     }
-    // A stable sort: no allocation for the handful of headers a request has.
-    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    // A stable insertion sort: a request has a handful of headers, and
+    // std's sort would add kilobytes of code to the C library for them.
+    for i in 1..headers.len() {
+        let mut j = i;
+        while j > 0 && headers[j - 1].0 > headers[j].0 {
+            headers.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let mut kept = 0;
     for i in 0..headers.len() {
         if kept > 0 && headers[kept - 1].0 == headers[i].0 {

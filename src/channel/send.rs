@@ -10,6 +10,7 @@ use ureq::http;
 use super::explain::{self, Route};
 use crate::auth::authorize::authorize;
 use crate::auth::clock::host_now;
+use crate::auth::keeper::Held;
 use crate::auth::signer::SigningRequest;
 use crate::config::Config;
 use crate::error::{Error, TransportError, TransportKind};
@@ -77,12 +78,14 @@ pub(crate) enum SendFailure {
     Failed(Error),
 }
 
-/// Sends `call` once, as it stands now (signed with the gateway clock as
-/// currently known), finishing by `deadline`. `first` says this is the
-/// call's first request, whose deadline is the agent's own timeout.
+/// Sends `call` once with the credentials `held`, as it stands now (signed
+/// with the gateway clock as currently known), finishing by `deadline`.
+/// `first` says this is the call's first request, whose deadline is the
+/// agent's own timeout.
 pub(crate) fn send(
     config: &Config,
     call: &Call<'_>,
+    held: &Held,
     deadline: Instant,
     first: bool,
 ) -> Result<Exchange, SendFailure> {
@@ -95,7 +98,7 @@ pub(crate) fn send(
     if remaining.is_zero() {
         return Err(fail(out_of_time(&route, config)));
     }
-    let request = request(config, call).map_err(fail)?;
+    let request = request(config, call, held).map_err(fail)?;
     let result = match call.method {
         Method::Get => request
             .body(())
@@ -118,7 +121,7 @@ pub(crate) fn send(
 }
 
 /// The request for `call` with every header, authentication included.
-fn request(config: &Config, call: &Call<'_>) -> Result<http::request::Builder, Error> {
+fn request(config: &Config, call: &Call<'_>, held: &Held) -> Result<http::request::Builder, Error> {
     let endpoint = config.endpoint_ref();
     let uri = config
         .uri(call.path)
@@ -143,10 +146,15 @@ fn request(config: &Config, call: &Call<'_>) -> Result<http::request::Builder, E
         .headers(signed_extra)
         .body(call.body.unwrap_or_default());
     let now = || config.clock().now();
-    let (credentials, prepared) = (config.credentials(), config.prepared());
-    authorize(credentials, prepared, &what, now, |name, value| {
-        request = std::mem::take(&mut request).header(name, value);
-    })
+    authorize(
+        &held.credentials,
+        &held.prepared,
+        &what,
+        now,
+        |name, value| {
+            request = std::mem::take(&mut request).header(name, value);
+        },
+    )
     // Every value was checked when the Config was built.
     .map_err(|e| Error::config_with("cannot build the request", e))?;
     Ok(request)
@@ -214,7 +222,7 @@ fn dispatch<S: ureq::AsSendBody>(
 }
 
 /// Reads at most `cap` bytes; a longer body is an error, and the rest is never read.
-fn read_capped(
+pub(super) fn read_capped(
     body: ureq::Body,
     cap: usize,
     status: u16,

@@ -4,16 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, authority_url};
 use super::proxy::{self, ProxyChoice, ProxyUrl};
 use super::region;
 use super::tls_roots::TlsRoots;
 use super::{Config, Connections, DEFAULT_USER_AGENT, Inner};
 use crate::auth::CredentialsBuilder;
-use crate::auth::authorize::Prepared;
-use crate::auth::clock::GatewayClock;
-use crate::auth::credentials::Credentials;
-use crate::auth::credentials::within;
+use crate::auth::clock::{GatewayClock, host_now};
+use crate::auth::credentials::{Credentials, Kind};
+use crate::auth::fixed::within;
+use crate::auth::iam::IamSource;
+use crate::auth::keeper::{Keeper, Source};
 use crate::error::Error;
 use crate::limits::{
     DEFAULT_ATTEMPTS, DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_ATTEMPTS,
@@ -280,8 +281,7 @@ impl ConfigBuilder {
             (Err(e), _) | (_, Err(e)) => return Err(e),
         };
         credentials.validate()?;
-        let prepared = Prepared::new(&credentials)
-            .map_err(|e| Error::config_with("the credentials cannot be sent as headers", e))?;
+        let keeper = Keeper::new(self.credential_source(&credentials)?, host_now())?;
         let host_header = ureq::http::HeaderValue::from_str(&endpoint.authority)
             .map_err(|e| Error::config_with("the endpoint cannot be a Host header", e))?;
         self.check_numbers()?;
@@ -297,7 +297,7 @@ impl ConfigBuilder {
                 proxy_shown: proxy.as_ref().map(ToString::to_string),
                 endpoint,
                 credentials,
-                prepared,
+                keeper,
                 host_header,
                 last_uri: std::sync::Mutex::default(),
                 connect_timeout: self.connect_timeout,
@@ -328,6 +328,41 @@ impl ConfigBuilder {
             }
         };
         Endpoint::parse(&url)
+    }
+
+    /// Where the keeper gets `credentials` from, with the authorities'
+    /// addresses checked (and IAM's derived from the region when not given).
+    fn credential_source(&self, credentials: &Credentials) -> Result<Source, Error> {
+        Ok(match &credentials.0 {
+            Kind::Fixed(f) => Source::Fixed(f.clone()),
+            Kind::File(f) => Source::File(f.clone()),
+            Kind::Iam(password) => {
+                let url = match (&password.auth_url, &self.region) {
+                    (Some(url), _) => url.clone(),
+                    (None, Some(region)) => format!("https://iam.{region}.myhuaweicloud.com/v3"),
+                    (None, None) => {
+                        return Err(Error::config(
+                            "the IAM endpoint is unknown: set OS_AUTH_URL (IamPassword::auth_url), \
+                             or give a region rather than an endpoint URL",
+                        ));
+                    }
+                };
+                Source::Iam(IamSource {
+                    password: password.clone(),
+                    auth_url: authority_url(&url, "the IAM URL (OS_AUTH_URL)", false)?,
+                })
+            }
+            Kind::Metadata(m) => {
+                let mut m = m.clone();
+                m.endpoint = authority_url(
+                    &m.endpoint,
+                    "the metadata endpoint (HWSMS_METADATA_ENDPOINT)",
+                    true,
+                )?;
+                Source::Metadata(m)
+            }
+            Kind::Custom(c) => Source::Custom(c.clone()),
+        })
     }
 
     /// Every number and plain-text setting within its range.

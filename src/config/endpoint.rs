@@ -106,6 +106,52 @@ impl fmt::Debug for Endpoint {
     }
 }
 
+/// A credential authority's URL (IAM's, the metadata service's), checked
+/// by the endpoint's rules for its scheme and host (https, or http to a
+/// loopback host; to a link-local one too when `link_local_http`, as the
+/// metadata service is), with any path. Returned without a trailing slash.
+pub(crate) fn authority_url(url: &str, what: &str, link_local_http: bool) -> Result<String, Error> {
+    let url = url.trim().trim_end_matches('/');
+    let bad = |why: &str| Error::config(format!("{what} {} {why}", shown(url)));
+    let after_scheme = url
+        .find("://")
+        .map(|i| i + 3)
+        .ok_or_else(|| bad("has no scheme"))?;
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |i| after_scheme + i);
+    let (origin, path) = url.split_at(end);
+    if path.contains(['?', '#']) || path.bytes().any(|b| !b.is_ascii_graphic()) {
+        return Err(bad("must have a plain path, without a query or spaces"));
+    }
+    let endpoint = match Endpoint::parse(origin) {
+        Ok(e) => e,
+        // Plain http to the link-local metadata address is the one
+        // exception to "http for loopback only".
+        Err(_) if link_local_http && strip_prefix_ci(origin, "http://").is_some() => {
+            let as_https = format!("https://{}", &origin["http://".len()..]);
+            let e = Endpoint::parse(&as_https).map_err(|_| bad("is not a valid URL"))?;
+            if !is_link_local(e.bare_host()) {
+                return Err(bad(
+                    "uses plain http:// to a host that is neither loopback nor link-local",
+                ));
+            }
+            return Ok(url.to_string());
+        }
+        Err(e) => return Err(bad(&format!("is not usable ({e})"))),
+    };
+    Ok(format!("{}{path}", endpoint.base_url()))
+}
+
+/// True for link-local addresses (169.254.0.0/16, fe80::/10).
+fn is_link_local(host: &str) -> bool {
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.is_link_local(),
+        Ok(IpAddr::V6(v6)) => v6.is_unicast_link_local(),
+        Err(_) => false,
+    }
+}
+
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
@@ -228,5 +274,43 @@ mod tests {
         ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn authority_urls_keep_their_path_and_the_endpoint_rules() {
+        let iam = |u: &str| authority_url(u, "OS_AUTH_URL", false);
+        assert_eq!(
+            iam("https://iam.ap-southeast-3.myhuaweicloud.com/v3/").unwrap(),
+            "https://iam.ap-southeast-3.myhuaweicloud.com/v3"
+        );
+        assert_eq!(
+            iam("http://127.0.0.1:5000/v3").unwrap(),
+            "http://127.0.0.1:5000/v3"
+        );
+        for bad in [
+            "http://iam.example/v3",
+            "iam.example/v3",
+            "https://iam.example/v3?x=1",
+            "https://u:p@iam.example/v3",
+            "http://169.254.169.254",
+        ] {
+            let e = iam(bad).unwrap_err().to_string();
+            assert!(e.contains("OS_AUTH_URL"), "{bad}: {e}");
+        }
+        let metadata = |u: &str| authority_url(u, "HWSMS_METADATA_ENDPOINT", true);
+        assert_eq!(
+            metadata("http://169.254.169.254").unwrap(),
+            "http://169.254.169.254"
+        );
+        assert_eq!(
+            metadata("http://[fe80::1]:80/").unwrap(),
+            "http://[fe80::1]:80"
+        );
+        assert_eq!(
+            metadata("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert!(metadata("http://10.0.0.1").is_err());
+        assert!(metadata("http://169.254.169.254:0").is_err());
     }
 }

@@ -5,7 +5,7 @@
 use super::proxy::ProxyChoice;
 use super::tls_roots::TlsRoots;
 use super::{Config, ConfigBuilder};
-use crate::auth::credentials::env_names_credentials;
+use crate::auth::env::{default_credentials_file, env_names_credentials};
 use crate::error::Error;
 
 impl Config {
@@ -37,7 +37,8 @@ impl ConfigBuilder {
     /// - TLS: `HWSMS_CA_FILE`, else `HWSMS_SYSTEM_ROOTS=1`.
     /// - Proxy: `HWSMS_PROXY` (a URL), else `HWSMS_PROXY_FROM_ENV=1`.
     /// - Credentials: [`Credentials::from_env`](crate::Credentials::from_env),
-    ///   when the environment names any.
+    ///   when the environment names any; else, when none were set before,
+    ///   `~/.huaweicloud/credentials` if it exists.
     ///
     /// The switches accept `1`, `true`, `yes`, `on` and `0`, `false`, `no`,
     /// `off` in any letter case (unset or empty is off); anything else is a
@@ -97,6 +98,11 @@ impl ConfigBuilder {
         }
         if env_names_credentials(var) {
             self.credentials = self.credentials.env_with(var);
+        } else if !self.credentials.is_set() {
+            // The official SDKs' default file, when nothing else says.
+            if let Some(path) = default_credentials_file(var) {
+                self.credentials = self.credentials.file(path);
+            }
         }
         Ok(self)
     }
@@ -120,15 +126,7 @@ fn switch(name: &str, value: Option<String>) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |n| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == n)
-                .map(|(_, v)| v.to_string())
-        }
-    }
+    use crate::auth::env::tests::env;
 
     #[test]
     fn a_named_but_empty_setting_is_an_error() {

@@ -6,9 +6,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::authorize::Prepared;
 use crate::auth::clock::GatewayClock;
 use crate::auth::credentials::Credentials;
+use crate::auth::keeper::Keeper;
 use crate::limits::{
     DEFAULT_DEAD_CONNECTION_TIMEOUT, DEFAULT_IDLE_CONNECTION_TIMEOUT,
     DEFAULT_IDLE_CONNECTIONS_PER_HOST,
@@ -79,8 +79,8 @@ struct Inner {
     /// The proxy as shown to people (password redacted), computed once.
     proxy_shown: Option<String>,
     credentials: Credentials,
-    /// The credentials' fixed header values, made once.
-    prepared: Prepared,
+    /// The credentials in use, renewed from their source.
+    keeper: Keeper,
     /// The `Host` header value, made once.
     host_header: ureq::http::HeaderValue,
     /// The last request URI parsed: a poller asks for the same path every
@@ -138,7 +138,8 @@ impl Config {
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint_url
     }
-    /// The credentials.
+    /// The credentials, as given: fixed ones, or the source they are
+    /// renewed from.
     pub fn credentials(&self) -> &Credentials {
         &self.inner.credentials
     }
@@ -197,8 +198,13 @@ impl Config {
     pub(crate) fn endpoint_name(&self) -> &str {
         &self.inner.endpoint_name
     }
-    pub(crate) fn prepared(&self) -> &Prepared {
-        &self.inner.prepared
+    pub(crate) fn keeper(&self) -> &Keeper {
+        &self.inner.keeper
+    }
+    /// How many times the credentials were renewed from their source (0 for
+    /// fixed ones): for monitoring, and to check that renewals stay rare.
+    pub fn credential_renewals(&self) -> u64 {
+        self.inner.keeper.renewals()
     }
     pub(crate) fn host_header(&self) -> &ureq::http::HeaderValue {
         &self.inner.host_header
@@ -237,11 +243,19 @@ impl Config {
     pub(crate) fn proxy_url(&self) -> Option<&ProxyUrl> {
         self.inner.proxy.as_ref()
     }
-    /// Every secret a message could echo: token, SK, security token, proxy password.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        let mut secrets = self.inner.credentials.secrets();
+    /// Every secret a message could echo: token, SK, security token, IAM
+    /// password, proxy password.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        let mut secrets = self.inner.keeper.secrets();
+        secrets.extend(
+            self.inner
+                .credentials
+                .secrets()
+                .iter()
+                .map(|s| s.to_string()),
+        );
         if let Some(pw) = self.proxy_url().and_then(|p| p.password.as_deref()) {
-            secrets.push(pw);
+            secrets.push(pw.to_string());
         }
         secrets
     }

@@ -46,7 +46,10 @@ pub(super) fn config(config: &Config, server_id: Option<&str>, walk: &mut Walk) 
         config.connect_timeout(),
         config.timeout()
     );
-    walk.pass("config", d);
+    match config.keeper().warning() {
+        Some(w) => walk.warn("config", format!("{d}; {w}")),
+        None => walk.pass("config", d),
+    }
     Some(())
 }
 
@@ -217,7 +220,15 @@ pub(super) fn clock(config: &Config, stream: Box<dyn Wire>, walk: &mut Walk) {
 
 /// `auth` and `command`: the real, authenticated ShowCommand call.
 pub(super) fn auth_and_command(config: &Config, server_id: Option<&str>, walk: &mut Walk) {
-    let authenticated = || format!("authenticated with {}", config.credentials().describe());
+    let authenticated = || {
+        let mut text = format!("authenticated with {}", config.credentials().describe());
+        if config.credentials().is_renewable() {
+            if let Some(held) = config.keeper().describe_held() {
+                text.push_str(&format!(": {held}"));
+            }
+        }
+        text
+    };
     let api = match fetch_command(config, server_id.unwrap_or(PLACEHOLDER_ID)) {
         Ok(response) => {
             walk.pass("auth", authenticated());

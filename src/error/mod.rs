@@ -8,10 +8,12 @@ use std::error::Error as StdError;
 use std::fmt;
 
 mod api;
+pub(crate) mod credentials;
 mod input;
 mod transport;
 
 pub use api::{ApiError, ErrorDetail};
+pub use credentials::{CredentialsError, CredentialsErrorKind};
 pub use input::{ConfigError, DecodeError, InvalidReport, InvalidServerId};
 pub use transport::{Redirect, TransportError, TransportKind};
 
@@ -74,6 +76,10 @@ pub enum Error {
     /// The server answered with a redirect, which is never followed: the
     /// credentials must not go to another host.
     Redirect(Box<Redirect>),
+    /// No usable credentials: their source (the credentials file, IAM, the
+    /// metadata service, the application's own) failed, or they expired
+    /// with nothing newer. Nothing was sent to SMS.
+    Credentials(Box<CredentialsError>),
 }
 
 impl Error {
@@ -85,6 +91,7 @@ impl Error {
         match self {
             Error::Api(e) => e.is_retryable(),
             Error::Transport(e) => e.retryable,
+            Error::Credentials(e) => e.retryable,
             _ => false,
         }
     }
@@ -118,6 +125,7 @@ impl Error {
             Error::Api(e) => Some(e.status()),
             Error::Redirect(r) => Some(r.status),
             Error::BodyTooLarge { status, .. } => Some(*status),
+            Error::Credentials(e) => e.status(),
             _ => None,
         }
     }
@@ -128,6 +136,7 @@ impl Error {
         match self {
             Error::Api(e) => e.request_id(),
             Error::Redirect(r) => r.request_id(),
+            Error::Credentials(e) => e.request_id(),
             _ => None,
         }
     }
@@ -151,7 +160,7 @@ impl Error {
 
     /// Removes secrets from every piece of text that came from outside
     /// hwsms. Called once, where an error leaves a call.
-    pub(crate) fn scrub_foreign(&mut self, secrets: &[&str]) {
+    pub(crate) fn scrub_foreign<S: AsRef<str>>(&mut self, secrets: &[S]) {
         match self {
             Error::Api(e) => e.map_server_text(&|s| scrub(s, secrets)),
             Error::Transport(e) => {
@@ -159,23 +168,28 @@ impl Error {
                     scrub(cause, secrets);
                 }
                 // The lower layer's error carries the cause unscrubbed, and
-                // text hwsms never shows (a rejected certificate's names):
-                // it goes when it holds a secret. Compared as text, not by
-                // length: "[REDACTED]" is as long as a 10-byte secret.
-                if let Some(source) = &e.source {
-                    let before = format!("{source} {source:?}");
-                    let mut text = before.clone();
-                    scrub(&mut text, secrets);
-                    if text != before {
-                        e.source = None;
-                    }
-                }
+                // text hwsms never shows (a rejected certificate's names).
+                drop_if_secret(&mut e.source, secrets);
             }
             Error::Decode(e) => e.map_message(&|m| scrub(m, secrets)),
             Error::Redirect(r) => {
                 for s in r.location.iter_mut().chain(r.request_id.iter_mut()) {
                     scrub(s, secrets);
                 }
+            }
+            Error::Credentials(e) => {
+                scrub(&mut e.message, secrets);
+                if let Some(a) = &mut e.answer {
+                    for s in a
+                        .error_msg
+                        .iter_mut()
+                        .chain(a.error_code.iter_mut())
+                        .chain(a.request_id.iter_mut())
+                    {
+                        scrub(s, secrets);
+                    }
+                }
+                drop_if_secret(&mut e.source, secrets);
             }
             _ => {}
         }
@@ -187,6 +201,10 @@ impl Error {
             Error::Transport(e) => e.attempts = attempts,
             _ => {}
         }
+    }
+
+    pub(crate) fn credentials(e: CredentialsError) -> Self {
+        Error::Credentials(Box::new(e))
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
@@ -204,6 +222,23 @@ impl Error {
             message: message.into(),
             source: Some(Box::new(source)),
         }))
+    }
+}
+
+/// Drops a lower layer's error when its text holds a secret: it cannot be
+/// scrubbed in place. Compared as text, not by length: "[REDACTED]" is as
+/// long as a 10-byte secret.
+fn drop_if_secret<S: AsRef<str>>(
+    source: &mut Option<Box<dyn StdError + Send + Sync>>,
+    secrets: &[S],
+) {
+    if let Some(s) = source {
+        let before = format!("{s} {s:?}");
+        let mut text = before.clone();
+        scrub(&mut text, secrets);
+        if text != before {
+            *source = None;
+        }
     }
 }
 
@@ -225,6 +260,7 @@ impl fmt::Display for Error {
             ),
             Error::Decode(e) => e.fmt(f),
             Error::Redirect(r) => r.fmt(f),
+            Error::Credentials(e) => e.fmt(f),
         }
     }
 }
@@ -234,6 +270,7 @@ impl StdError for Error {
         match self {
             Error::Transport(e) => e.source.as_deref().map(|s| s as _),
             Error::Config(e) => e.source.as_deref().map(|s| s as _),
+            Error::Credentials(e) => e.source.as_deref().map(|s| s as _),
             Error::InvalidServerId(e) => Some(e),
             Error::InvalidReport(e) => Some(e),
             _ => None,

@@ -17,14 +17,19 @@ pub(crate) fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
     use rustls::CipherSuite::*;
     let mut provider = rustls::crypto::ring::default_provider();
     provider.key_provider = &NoClientKeys;
-    provider.cipher_suites.sort_by_key(|s| {
-        !matches!(
-            s.suite(),
-            TLS13_CHACHA20_POLY1305_SHA256
-                | TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
-                | TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-        )
-    });
+    // A stable partition, not a sort: std's sort would add kilobytes to
+    // the C library for a list of nine.
+    let (mut suites, others): (Vec<_>, Vec<_>) =
+        provider.cipher_suites.into_iter().partition(|s| {
+            matches!(
+                s.suite(),
+                TLS13_CHACHA20_POLY1305_SHA256
+                    | TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+                    | TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+            )
+        });
+    suites.extend(others);
+    provider.cipher_suites = suites;
     Arc::new(provider)
 }
 

@@ -1,6 +1,8 @@
 //! Dates as they appear on the wire: `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`),
-//! HTTP dates (`Date`, `Retry-After`), and the "server time" a gateway names
-//! in a signature-expired message. Pure calendar arithmetic, no clock.
+//! HTTP dates (`Date`, `Retry-After`), the "server time" a gateway names
+//! in a signature-expired message, and the RFC 3339 expiry times of
+//! credentials (IAM, the metadata service, the credentials file). Pure
+//! calendar arithmetic, no clock.
 
 /// Formats Unix seconds as `YYYYMMDDTHHMMSSZ` (UTC), the `X-Sdk-Date` format.
 ///
@@ -114,6 +116,61 @@ pub(crate) fn parse_server_time(message: &str) -> Option<i64> {
         num(8..10),
         num(10..12),
         num(12..14),
+    )
+}
+
+/// Parses an RFC 3339 time (`2026-12-01T12:00:00Z`, `…T12:00:00.123456Z`,
+/// `…T20:00:00+08:00`) into Unix seconds; a fraction is dropped (an expiry
+/// is kept to the second below it, never later). A lower-case `t`/`z` and
+/// a space for the `T` are accepted, as RFC 3339 allows.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, rest) = text.split_at_checked(10)?;
+    let mut ymd = date.split('-');
+    let (y, mo, d) = (
+        digits(ymd.next()?, 4, 4)?,
+        digits(ymd.next()?, 2, 2)?,
+        digits(ymd.next()?, 2, 2)?,
+    );
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    let (clock, zone) = rest.split_at_checked(8)?;
+    let mut hms = clock.split(':');
+    let (h, mi, s) = (
+        digits(hms.next()?, 2, 2)?,
+        digits(hms.next()?, 2, 2)?,
+        digits(hms.next()?, 2, 2)?,
+    );
+    // A fraction of a second: digits only, dropped.
+    let zone = match zone.strip_prefix('.') {
+        Some(f) => f.trim_start_matches(|c: char| c.is_ascii_digit()),
+        None => zone,
+    };
+    let offset = match zone {
+        "Z" | "z" => 0,
+        _ => {
+            let (sign, hhmm) = match zone.split_at_checked(1)? {
+                ("+", r) => (1, r),
+                ("-", r) => (-1, r),
+                _ => return None,
+            };
+            let (oh, om) = hhmm.split_once(':')?;
+            let (oh, om) = (digits(oh, 2, 2)?, digits(om, 2, 2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    Some(to_unix(y, mo, d, h, mi, s)? - offset)
+}
+
+/// Formats Unix seconds as RFC 3339 in UTC (`2026-12-01T12:00:00Z`), the
+/// way messages show an expiry. Clamped to the years 1000 to 9999.
+pub(crate) fn format_rfc3339(unix_secs: i64) -> String {
+    let t = CivilTime::from_unix(unix_secs.clamp(EARLIEST, LATEST));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     )
 }
 
@@ -380,6 +437,49 @@ mod tests {
             let http = format!("Xxx, 28 {name} 2025 12:00:00 GMT");
             assert_eq!(parse_http_date(&http), parse_sdk_date(&sdk), "{http}");
             assert!(parse_http_date(&http).is_some());
+        }
+    }
+
+    #[test]
+    fn rfc3339_times() {
+        let noon = parse_sdk_date("20261201T120000Z").unwrap();
+        for text in [
+            "2026-12-01T12:00:00Z",
+            "2026-12-01t12:00:00z",
+            "2026-12-01 12:00:00Z",
+            "2026-12-01T12:00:00.999999Z",
+            "2026-12-01T12:00:00.5Z",
+            " 2026-12-01T12:00:00Z ",
+            "2026-12-01T20:00:00+08:00",
+            "2026-12-01T06:30:00-05:30",
+            "2026-12-01T12:00:00+00:00",
+        ] {
+            assert_eq!(parse_rfc3339(text), Some(noon), "{text}");
+        }
+        assert_eq!(format_rfc3339(noon), "2026-12-01T12:00:00Z");
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        for t in [0, 951_782_400, 4_102_444_799, 1_764_322_215] {
+            assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
+        }
+        for bad in [
+            "",
+            "2026-12-01",
+            "2026-12-01T12:00:00",
+            "2026-12-01T12:00Z",
+            "2026-13-01T12:00:00Z",
+            "2026-02-30T12:00:00Z",
+            "2026-12-01T24:00:00Z",
+            "2026-12-01T12:00:00+8:00",
+            "2026-12-01T12:00:00+24:00",
+            "2026-12-01T12:00:00.Zjunk",
+            "2026-12-01T12:00:00Q",
+            "12026-12-01T12:00:00Z",
+            "2026-12-01T12:00:00Z+",
+            "2026-12-01X12:00:00Z",
+            "2026-1a-01T12:00:00Z",
+            "é026-12-01T12:00:00Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }
 

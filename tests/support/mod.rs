@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+pub mod authority;
 pub mod tinyproxy;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
@@ -738,7 +739,7 @@ pub fn free_port() -> u16 {
 
 /// Every variable the library and the command line read for their
 /// settings: credentials, where, trust and proxies.
-pub const SETTINGS_VARS: [&str; 24] = [
+pub const SETTINGS_VARS: [&str; 34] = [
     "HUAWEICLOUD_SDK_AK",
     "HUAWEICLOUD_SDK_SK",
     "HUAWEICLOUD_SDK_PROJECT_ID",
@@ -763,6 +764,17 @@ pub const SETTINGS_VARS: [&str; 24] = [
     "no_proxy",
     "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
     "HWSMS_CREDENTIALS_SOURCE",
+    "HWSMS_METADATA_ENDPOINT",
+    "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+    "OS_AUTH_URL",
+    "OS_USERNAME",
+    "OS_PASSWORD",
+    "OS_USER_DOMAIN_NAME",
+    "OS_DOMAIN_NAME",
+    "OS_PROJECT_ID",
+    "OS_PROJECT_NAME",
+    // The official SDKs' default credentials file is looked for in $HOME.
+    "HOME",
 ];
 
 /// Removes every settings variable of this process from `cmd`'s

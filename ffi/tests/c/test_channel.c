@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hwsms.h"
 #include "check.h"
@@ -280,6 +282,7 @@ static void test_result_names(void) {
     CHECK(streq(hwsms_result_name(HWSMS_ERR_PANIC), "HWSMS_ERR_PANIC"));
     CHECK(streq(hwsms_result_name(HWSMS_STOPPED), "HWSMS_STOPPED"));
     CHECK(streq(hwsms_result_name(HWSMS_ERR_INVALID_REPORT), "HWSMS_ERR_INVALID_REPORT"));
+    CHECK(streq(hwsms_result_name(HWSMS_ERR_CREDENTIALS), "HWSMS_ERR_CREDENTIALS"));
     CHECK(streq(hwsms_result_name(999), "HWSMS_UNKNOWN_RESULT"));
 }
 
@@ -336,6 +339,138 @@ static void test_credentials_from_env(const char *url, const char *ca) {
     unsetenv("HUAWEICLOUD_SDK_SK");
 }
 
+/* The application's credentials: a callback that hands out the stand-in's
+   token, said to expire 3 seconds later, so hwsms asks again about every
+   1.5 seconds while a poller keeps polling. */
+struct token_broker {
+    const char *token;
+    int calls;
+    int freed;
+    int fail;
+};
+
+static int hand_out_token(void *user_data, hwsms_lease *lease) {
+    struct token_broker *broker = user_data;
+    broker->calls++;
+    if (broker->fail) {
+        CHECK(hwsms_lease_set_error(lease, "the broker is sealed") == HWSMS_OK);
+        return 1;
+    }
+    CHECK(hwsms_lease_set_token(lease, broker->token) == HWSMS_OK);
+    CHECK(hwsms_lease_set_expires_at(lease, (int64_t)time(NULL) + 3) == HWSMS_OK);
+    CHECK(hwsms_lease_set_token(NULL, broker->token) == HWSMS_ERR_NULL_ARGUMENT);
+    return 0;
+}
+
+static void free_broker(void *user_data) {
+    struct token_broker *broker = user_data;
+    broker->freed++;
+}
+
+static void test_credentials_callback(const char *url, const char *ca, const char *token) {
+    struct token_broker broker = {0};
+    hwsms_config_builder *b = NULL;
+    hwsms_config *c = NULL;
+    hwsms_poller *p = NULL;
+    hwsms_command *cmd = NULL;
+    hwsms_error *err = NULL;
+    int commands = 0, failures_seen = 0;
+    double start;
+    broker.token = token;
+    CHECK(hwsms_config_builder_new(&b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_endpoint(b, url) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_ca_file(b, ca) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_credentials_callback(b, NULL, &broker, free_broker) == HWSMS_ERR_NULL_ARGUMENT);
+    CHECK(hwsms_config_builder_set_credentials_callback(b, hand_out_token, &broker, free_broker) == HWSMS_OK);
+    CHECK(hwsms_config_builder_build(b, &c, &err) == HWSMS_OK);
+    hwsms_config_builder_free(b);
+    CHECK(broker.calls == 0 && broker.freed == 0);
+    CHECK(hwsms_poller_new(c, ID, &p) == HWSMS_OK);
+    CHECK(hwsms_poller_set_interval_ms(p, 100) == HWSMS_OK);
+    start = now_s();
+    while (now_s() - start < 5.0) {
+        if (hwsms_poller_next(p, &cmd, &err) == HWSMS_OK) {
+            commands++;
+            hwsms_command_free(cmd);
+        } else {
+            failures_seen++;
+            hwsms_error_free(err);
+        }
+        cmd = NULL;
+        err = NULL;
+    }
+    CHECK(failures_seen == 0);
+    CHECK(commands >= 20);
+    /* Renewed when half of the 3 s is left: about every 1.5 s, so 3 to 5 calls. */
+    CHECK(broker.calls >= 2 && broker.calls <= 7);
+    hwsms_poller_free(p);
+    /* The broker fails from now on: the current token serves until it expires. */
+    broker.fail = 1;
+    CHECK(hwsms_fetch_command(c, ID, &cmd, &err) == HWSMS_OK);
+    hwsms_command_free(cmd);
+    hwsms_config_free(c);
+    CHECK(broker.freed == 1);
+
+    /* A callback that fails at once: HWSMS_ERR_CREDENTIALS with its words. */
+    CHECK(hwsms_config_builder_new(&b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_endpoint(b, url) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_credentials_callback(b, hand_out_token, &broker, NULL) == HWSMS_OK);
+    CHECK(hwsms_config_builder_build(b, &c, &err) == HWSMS_OK);
+    hwsms_config_builder_free(b);
+    cmd = NULL;
+    CHECK(hwsms_fetch_command(c, ID, &cmd, &err) == HWSMS_ERR_CREDENTIALS);
+    CHECK(cmd == NULL);
+    CHECK(hwsms_error_kind(err) == HWSMS_ERR_CREDENTIALS);
+    CHECK(contains(hwsms_error_message(err), "the broker is sealed"));
+    CHECK(contains(hwsms_error_message(err), "credentials callback"));
+    hwsms_error_free(err);
+    hwsms_config_free(c);
+    CHECK(broker.freed == 1);
+}
+
+/* A credentials file, replaced by a rotator between two calls. */
+static void test_credentials_file(const char *url, const char *ca, const char *token, const char *tag) {
+    char dir[256], path[300], next[310];
+    FILE *f;
+    hwsms_config_builder *b = NULL;
+    hwsms_config *c = NULL;
+    hwsms_command *cmd = NULL;
+    hwsms_error *err = NULL;
+    snprintf(dir, sizeof dir, "/tmp/hwsms-c-credentials-%s-%ld", tag, (long)getpid());
+    snprintf(path, sizeof path, "%s/credentials", dir);
+    snprintf(next, sizeof next, "%s/credentials.new", dir);
+    CHECK(mkdir(dir, 0700) == 0);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fprintf(f, "[basic]\nauth_token = not-the-token\n");
+    fclose(f);
+    CHECK(chmod(path, 0600) == 0);
+    CHECK(hwsms_config_builder_new(&b) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_endpoint(b, url) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_ca_file(b, ca) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_max_attempts(b, 1) == HWSMS_OK);
+    CHECK(hwsms_config_builder_set_credentials_file(b, NULL) == HWSMS_ERR_NULL_ARGUMENT);
+    CHECK(hwsms_config_builder_set_credentials_file(b, path) == HWSMS_OK);
+    CHECK(hwsms_config_builder_build(b, &c, &err) == HWSMS_OK);
+    hwsms_config_builder_free(b);
+    CHECK(hwsms_fetch_command(c, ID, &cmd, &err) == HWSMS_ERR_API);
+    CHECK(hwsms_error_status(err) == 401);
+    hwsms_error_free(err);
+    err = NULL;
+    f = fopen(next, "w");
+    CHECK(f != NULL);
+    fprintf(f, "[basic]\nauth_token = %s\n", token);
+    fclose(f);
+    CHECK(chmod(next, 0600) == 0);
+    CHECK(rename(next, path) == 0);
+    CHECK(hwsms_fetch_command(c, ID, &cmd, &err) == HWSMS_OK);
+    CHECK(hwsms_command_kind(cmd) == HWSMS_COMMAND_START);
+    hwsms_command_free(cmd);
+    hwsms_config_free(c);
+    CHECK(unlink(path) == 0);
+    CHECK(rmdir(dir) == 0);
+}
+
 static void test_diagnose(hwsms_config *config) {
     char *json = SENTINEL;
     hwsms_error *err = NULL;
@@ -375,6 +510,8 @@ int main(int argc, char **argv) {
     hwsms_config_free(config);
     test_transport_kind();
     test_credentials_from_env(argv[1], argv[2]);
+    test_credentials_callback(argv[1], argv[2], argv[3]);
+    test_credentials_file(argv[1], argv[2], argv[3], argv[4]);
     if (failures != 0) {
         fprintf(stderr, "%d C channel check(s) failed\n", failures);
         return 1;
