@@ -33,7 +33,11 @@ on stderr, and serves until SIGTERM or SIGINT. Answers by server id:
   wait-...        \"nothing to do\" twice, then START
   slow-...        START, after 800 ms
   any other       the API page's START command
-and `\"success\"` for a well-formed result report (POST .../command_result).";
+and `\"success\"` for a well-formed result report (POST .../command_result),
+after which that id has nothing to do, as with SMS. The agent's other calls
+(RegisterServer, ShowConfig, progress, cert/key, passphrase, check reports,
+a source list) are answered too, each body checked; task id missing-task
+gets SMS's 404.";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

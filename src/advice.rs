@@ -12,6 +12,24 @@ pub(crate) const ACTION_SHOW_COMMAND: &str = "sms:server:getCommand";
 /// The IAM action of UpdateCommandResult.
 pub(crate) const ACTION_UPDATE_COMMAND_RESULT: &str = "sms:server:updateCommandResult";
 
+// The IAM actions of the other calls an agent makes, named as SMS names
+// ShowCommand's (`sms:server:` and the API's name).
+
+/// RegisterServer.
+pub(crate) const ACTION_REGISTER_SERVER: &str = "sms:server:registerServer";
+/// ShowConfig.
+pub(crate) const ACTION_SHOW_CONFIG: &str = "sms:server:showConfig";
+/// UpdateTaskSpeed.
+pub(crate) const ACTION_UPDATE_TASK_SPEED: &str = "sms:server:updateTaskSpeed";
+/// ShowCertKey.
+pub(crate) const ACTION_SHOW_CERT_KEY: &str = "sms:server:showCertKey";
+/// ShowPassphrase.
+pub(crate) const ACTION_SHOW_PASSPHRASE: &str = "sms:server:showPassphrase";
+/// UpdateNetworkCheckInfo.
+pub(crate) const ACTION_UPDATE_NETWORK_CHECK: &str = "sms:server:updateNetworkCheckInfo";
+/// UpdateConsistencyResult.
+pub(crate) const ACTION_UPDATE_CONSISTENCY: &str = "sms:server:updateConsistencyResult";
+
 /// A signature rejected because its date is too far from the gateway's clock.
 pub(crate) const SIGNATURE_EXPIRED: &str =
     "the host clock is too far from the gateway's (APIG.0303); fix the host clock (NTP)";

@@ -36,6 +36,10 @@
 //! # Ok::<_, hwsms::Error>(())
 //! ```
 //!
+//! Everything else the agent calls on SMS (registering the source,
+//! progress, the transfer keys, settings, check results, and any other v3
+//! API) is in [`agent`], on the same pipeline.
+//!
 //! An agent's whole loop is a [`Poller`] (which paces itself and stops on a
 //! signal through its [`PollerHandle`]) and [`report_command_result`]; the
 //! README's "Running an agent loop" has a complete example. Configure once
@@ -83,6 +87,7 @@
 // Stages, bottom to top; a module imports only from those above it in this
 // list (types and bounds first, the loop and the self-check last).
 mod advice;
+pub mod agent;
 pub mod auth;
 mod calls;
 mod channel;
@@ -133,6 +138,31 @@ pub mod fuzzing {
     /// The expiry in an IAM token answer.
     pub fn iam_token_expiry(body: &[u8]) -> Result<i64, String> {
         crate::wire::iam::token_expiry(body)
+    }
+
+    /// The string members the secret reader finds in a flat JSON object
+    /// (the cert/key set, the passphrase), or why not.
+    pub fn secret_members(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+        crate::wire::secret::string_members(body).map(|members| {
+            members
+                .into_iter()
+                .map(|(k, v)| (k, v.expose().to_string()))
+                .collect()
+        })
+    }
+
+    /// How many ShowConfig settings and regions a body holds, or why not.
+    pub fn sms_settings(body: &[u8]) -> Result<(usize, usize), String> {
+        crate::wire::sms_config::decode_settings(body)
+            .map(|s| (s.config.len(), s.regions.len()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// A generic call's method and target as parsed: path and query, or why not.
+    pub fn sms_request(method: &str, target: &str) -> Result<(String, usize), String> {
+        crate::agent::SmsRequest::parse(method, target)
+            .map(|r| (r.path().to_string(), r.query.len()))
+            .map_err(|e| e.to_string())
     }
 
     /// The expiry of the metadata service's keys.

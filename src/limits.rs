@@ -141,3 +141,10 @@ pub const MAX_CREDENTIALS_FILE: u64 = 64 * 1024;
 /// How long a metadata-service session token asks to live (the official
 /// SDKs' value, six hours).
 pub const METADATA_TOKEN_TTL: Duration = Duration::from_secs(6 * 3600);
+
+/// Largest request body an SMS call sends, in bytes (1 MiB): a
+/// registration with every disk and volume group fits many times over.
+pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
+/// Most directories one consistency-check report carries (SMS's limit).
+pub const MAX_CONSISTENCY_DIRS: usize = 30;

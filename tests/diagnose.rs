@@ -134,7 +134,7 @@ fn a_dead_proxy_fails_the_proxy_step() {
 }
 
 #[test]
-#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+#[ignore = "uses tinyproxy, a real proxy (apt-get install tinyproxy); run with: cargo test -- --include-ignored"]
 fn through_tinyproxy_and_with_a_wrong_proxy_password() {
     let pki = Pki::new();
     let server = Server::https(pki.server(), sms_standin(Some(TOKEN.into()), None));

@@ -7,8 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The stages, bottom first. A module may import from its own stage and
-/// from the stages before it, never from one after it. `poll` and
-/// `diagnose` share the top stage and do not import each other.
+/// from the stages before it, never from one after it. `poll`,
+/// `diagnose` and `agent` (the agent's other calls) share the top stage
+/// and do not import each other.
 const STAGES: [&[&str]; 11] = [
     &["limits", "redact", "advice"],
     &["error"],
@@ -18,7 +19,7 @@ const STAGES: [&[&str]; 11] = [
     &["config"],
     &["channel"],
     &["calls"],
-    &["poll", "diagnose"],
+    &["poll", "diagnose", "agent"],
     &[],
     &["lib"],
 ];

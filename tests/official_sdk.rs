@@ -68,7 +68,7 @@ fn official_authorization(req: &support::Request) -> String {
 }
 
 #[test]
-#[ignore = "needs the official SDK (pip install huaweicloudsdkcore==3.1.219); .ci/run runs it"]
+#[ignore = "uses the official Python SDK (pip install huaweicloudsdkcore==3.1.219); run with: cargo test -- --include-ignored"]
 fn official_signer_agrees_for_every_scope() {
     require_official_sdk();
     let keys = [
@@ -103,7 +103,7 @@ fn official_signer_agrees_for_every_scope() {
 }
 
 #[test]
-#[ignore = "needs the official SDK (pip install huaweicloudsdkcore==3.1.219); .ci/run runs it"]
+#[ignore = "uses the official Python SDK (pip install huaweicloudsdkcore==3.1.219); run with: cargo test -- --include-ignored"]
 fn official_signer_agrees_for_a_signed_post_with_a_body() {
     require_official_sdk();
     let server = Server::http(|_| Reply::json(200, "\"success\""));

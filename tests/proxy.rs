@@ -23,7 +23,7 @@ fn config(pki: &Pki, server: &Server, proxy: ProxyChoice) -> Result<Config, Erro
 }
 
 #[test]
-#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+#[ignore = "uses tinyproxy, a real proxy (apt-get install tinyproxy); run with: cargo test -- --include-ignored"]
 fn through_a_proxy_without_auth() {
     let proxy = Tinyproxy::start(None);
     let (pki, server) = https_server();
@@ -35,7 +35,7 @@ fn through_a_proxy_without_auth() {
 }
 
 #[test]
-#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+#[ignore = "uses tinyproxy, a real proxy (apt-get install tinyproxy); run with: cargo test -- --include-ignored"]
 fn through_a_proxy_with_basic_auth_and_encoded_credentials() {
     let proxy = Tinyproxy::start(Some(("agent", "pa-ss.w_rd")));
     let (pki, server) = https_server();
@@ -48,7 +48,7 @@ fn through_a_proxy_with_basic_auth_and_encoded_credentials() {
 }
 
 #[test]
-#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+#[ignore = "uses tinyproxy, a real proxy (apt-get install tinyproxy); run with: cargo test -- --include-ignored"]
 fn wrong_proxy_password_is_a_clear_407_error() {
     let proxy = Tinyproxy::start(Some(("agent", "right")));
     let (pki, server) = https_server();
@@ -173,7 +173,7 @@ fn environment_is_ignored_unless_asked() {
 }
 
 #[test]
-#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+#[ignore = "uses tinyproxy, a real proxy (apt-get install tinyproxy); run with: cargo test -- --include-ignored"]
 fn the_metadata_service_is_reached_directly_and_iam_through_the_proxy() {
     use hwsms::auth::IamPassword;
     use support::authority::{Authority, DOMAIN, PASSWORD, PROJECT, USER};

@@ -154,7 +154,7 @@ fn api_errors_are_typed_and_5xx_is_retried() {
 }
 
 #[test]
-#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+#[ignore = "uses tinyproxy, a real proxy (apt-get install tinyproxy); run with: cargo test -- --include-ignored"]
 fn a_report_goes_through_tinyproxy() {
     let proxy = Tinyproxy::start(Some(("agent", "proxy-pw")));
     let pki = Pki::new();

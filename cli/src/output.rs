@@ -102,7 +102,10 @@ pub fn report_failure(e: &Error) -> u8 {
         Error::Credentials(c) if c.kind() == CredentialsErrorKind::Unreachable => EXIT_OTHER,
         // Expired, or an unusable credentials file: the configuration.
         Error::Credentials(_) => EXIT_USAGE,
-        Error::InvalidServerId(_) | Error::InvalidReport(_) | Error::Config(_) => EXIT_USAGE,
+        Error::InvalidServerId(_)
+        | Error::InvalidReport(_)
+        | Error::InvalidRequest(_)
+        | Error::Config(_) => EXIT_USAGE,
         _ => EXIT_OTHER,
     }
 }

@@ -55,7 +55,7 @@ fn cli_with_env(
 }
 
 #[test]
-#[ignore = "needs tinyproxy (apt-get install tinyproxy); .ci/run runs it"]
+#[ignore = "uses tinyproxy, a real proxy (apt-get install tinyproxy); run with: cargo test -- --include-ignored"]
 fn environment_rules_follow_curl() {
     let proxy = Tinyproxy::start(None);
     let (pki, server) = https_server();

@@ -3,17 +3,24 @@
  * examples/fetch_command.rs (README, "Command line"), written against
  * ffi/include/hwsms.h.
  *
- *   fetch_command (--endpoint URL | --region ID) --server-id ID
+ *   fetch_command [--endpoint URL | --region ID] --server-id ID
  *                 [--ca-file PEM | --system-roots] [--timeout-ms N]
  *                 [--proxy URL | --proxy-from-env] [--retries N]
- *                 [--wait [--interval-ms N]]
+ *                 [--wait [--interval-ms N] | --diagnose]
+ *
+ * Settings come from the environment first (hwsms_config_builder_from_env:
+ * HWSMS_ENDPOINT, HUAWEICLOUD_SDK_REGION, HWSMS_CA_FILE, the credentials,
+ * ...), and flags override them, as with the hwsms program.
+ *
+ * --diagnose prints the diagnosis as one JSON line and exits 0 when no step
+ * failed, 1 when one did (the hwsms program adds the checklist on stderr).
  *
  * --wait polls with hwsms_poller until a command arrives; SIGTERM/SIGINT
  * stop it (hwsms_poller_stop is async-signal-safe) and exit 143/130 with
  * nothing on stdout.
  *
- * Credentials come from HUAWEICLOUD_SDK_AK/_SK (+ _PROJECT_ID, _DOMAIN_ID,
- * _SECURITY_TOKEN) or HUAWEICLOUD_SDK_AUTH_TOKEN. Exit codes: 0 success
+ * Credentials come from the environment as for the library (AK/SK, the
+ * credentials file, the OS_* password, metadata, a token). Exit codes: 0 success
  * (one JSON line on stdout), 3 API error (last stderr line is JSON),
  * 2 usage/configuration/invalid input, 1 anything else.
  */
@@ -27,9 +34,25 @@
 #include "hwsms.h"
 
 static const char *USAGE =
-    "usage: fetch_command (--endpoint URL | --region ID) --server-id ID "
+    "usage: fetch_command [--endpoint URL | --region ID] --server-id ID "
     "[--ca-file PEM | --system-roots] [--timeout-ms N] "
-    "[--proxy URL | --proxy-from-env] [--retries N] [--wait [--interval-ms N]]";
+    "[--proxy URL | --proxy-from-env] [--retries N] [--wait [--interval-ms N] | --diagnose]";
+
+static const char *HELP =
+    "Asks Huawei Cloud SMS for the next command for a source server and prints it\n"
+    "as one JSON line: {\"command_name\":...,\"task_id\":...,\"bucket\":...}.\n"
+    "\n"
+    "  --server-id ID      the source server's id (optional with --diagnose)\n"
+    "  --wait              poll until a command arrives (SIGTERM/SIGINT: exit 143/130)\n"
+    "  --interval-ms N     poll interval with --wait (default 15000)\n"
+    "  --diagnose          check the path to SMS instead; one JSON line\n"
+    "  --endpoint URL, --region ID, --ca-file PEM, --system-roots, --timeout-ms N,\n"
+    "  --proxy URL, --proxy-from-env, --retries N: as for `hwsms fetch`\n"
+    "\n"
+    "Settings and credentials come from the environment (HWSMS_ENDPOINT,\n"
+    "HUAWEICLOUD_SDK_REGION, HWSMS_CA_FILE, HUAWEICLOUD_SDK_AK/_SK, ...); flags win.\n"
+    "Exit codes: 0 success; 1 network, TLS, timeout; 2 usage or configuration;\n"
+    "3 API error (the last stderr line is JSON).\n";
 
 /* The poller a signal stops, and which signal did. */
 static hwsms_poller *volatile waiting_poller = NULL;
@@ -124,7 +147,7 @@ int main(int argc, char **argv) {
     const char *ca_file = NULL, *proxy = NULL;
     int system_roots = 0, proxy_from_env = 0;
     unsigned long long timeout_ms = 0, retries = 0, interval_ms = 0;
-    int have_timeout = 0, have_retries = 0, wait = 0;
+    int have_timeout = 0, have_retries = 0, wait = 0, diagnose = 0;
     hwsms_config_builder *builder = NULL;
     hwsms_config *config = NULL;
     hwsms_command *command = NULL;
@@ -136,7 +159,13 @@ int main(int argc, char **argv) {
         const char *flag = argv[i];
         const char *value = (i + 1 < argc) ? argv[i + 1] : NULL;
         int takes_value = 1;
-        if (strcmp(flag, "--system-roots") == 0) {
+        if (strcmp(flag, "-h") == 0 || strcmp(flag, "--help") == 0) {
+            printf("%s\n\n%s", USAGE, HELP);
+            return 0;
+        } else if (strcmp(flag, "--diagnose") == 0) {
+            diagnose = 1;
+            takes_value = 0;
+        } else if (strcmp(flag, "--system-roots") == 0) {
             system_roots = 1;
             takes_value = 0;
         } else if (strcmp(flag, "--proxy-from-env") == 0) {
@@ -176,11 +205,14 @@ int main(int argc, char **argv) {
         }
         i += takes_value;
     }
-    if ((endpoint == NULL) == (region == NULL)) {
-        return usage("give exactly one of --endpoint and --region");
+    if (endpoint != NULL && region != NULL) {
+        return usage("give --endpoint or --region, not both");
     }
-    if (server_id == NULL) {
+    if (server_id == NULL && !diagnose) {
         return usage("--server-id is required");
+    }
+    if (diagnose && wait) {
+        return usage("--diagnose and --wait do not go together");
     }
     if (interval_ms != 0 && !wait) {
         return usage("--interval-ms goes with --wait");
@@ -191,11 +223,12 @@ int main(int argc, char **argv) {
     }
 
     r = hwsms_config_builder_new(&builder);
-    if (r == HWSMS_OK) r = endpoint != NULL ? hwsms_config_builder_set_endpoint(builder, endpoint)
-                                            : hwsms_config_builder_set_region(builder, region);
-    /* A failure here (AK without SK, nothing set) is reported, with its
-       reason, by hwsms_config_builder_build below. */
-    if (r == HWSMS_OK) (void)hwsms_config_builder_credentials_from_env(builder);
+    /* The environment first, as the library and the hwsms program read it.
+       A failure here (an empty HWSMS_CA_FILE, AK without SK) is reported,
+       with its reason, by hwsms_config_builder_build below. */
+    if (r == HWSMS_OK) (void)hwsms_config_builder_from_env(builder);
+    if (r == HWSMS_OK && endpoint != NULL) r = hwsms_config_builder_set_endpoint(builder, endpoint);
+    if (r == HWSMS_OK && region != NULL) r = hwsms_config_builder_set_region(builder, region);
     if (r == HWSMS_OK && ca_file != NULL) r = hwsms_config_builder_set_ca_file(builder, ca_file);
     if (r == HWSMS_OK && system_roots) r = hwsms_config_builder_use_system_roots(builder);
     if (r == HWSMS_OK && proxy != NULL) r = hwsms_config_builder_set_proxy(builder, proxy);
@@ -220,6 +253,20 @@ int main(int argc, char **argv) {
         return code == 3 ? 1 : code;
     }
 
+    if (diagnose) {
+        char *json = NULL;
+        r = hwsms_diagnose_json(config, server_id, &json, &err);
+        hwsms_config_free(config);
+        if (r != HWSMS_OK) {
+            code = report(r, err);
+            hwsms_error_free(err);
+            return code;
+        }
+        printf("%s\n", json);
+        code = strstr(json, "\"ok\":true") != NULL ? 0 : 1;
+        hwsms_string_free(json);
+        return code;
+    }
     if (wait) {
         hwsms_poller *poller = NULL;
         r = hwsms_poller_new(config, server_id, &poller);

@@ -9,7 +9,8 @@
  * accessors belong to their handle and live until it is freed.
  *
  * Threads: a built hwsms_config may be shared by any number of threads
- * calling hwsms_fetch_command or hwsms_report_command_result at once; give
+ * calling hwsms_fetch_command, hwsms_report_command_result, hwsms_call and
+ * the other agent calls at once; give
  * each thread its own handle with hwsms_config_clone so that freeing one is
  * safe. hwsms_poller_stop may be called from any thread or a signal
  * handler. Builders, pollers, commands and errors belong to one thread at a
@@ -25,65 +26,6 @@
 /** The version of this header; hwsms_version() gives the library's. */
 #define HWSMS_VERSION "0.2.0"
 
-
-/**
- * The command, as a number to `switch` on. The numbers are stable; names
- * SMS adds later arrive as `HWSMS_COMMAND_OTHER` (read the name then).
- */
-typedef enum {
-  /**
-   * Nothing to do (no command name).
-   */
-  HWSMS_COMMAND_NONE = 0,
-  /**
-   * `START`: start (or resume) the migration task.
-   */
-  HWSMS_COMMAND_START = 1,
-  /**
-   * `STOP`: stop the running task.
-   */
-  HWSMS_COMMAND_STOP = 2,
-  /**
-   * `DELETE`: the task was deleted.
-   */
-  HWSMS_COMMAND_DELETE = 3,
-  /**
-   * `SYNC`: run an incremental synchronisation.
-   */
-  HWSMS_COMMAND_SYNC = 4,
-  /**
-   * `SKIP`: skip the current step.
-   */
-  HWSMS_COMMAND_SKIP = 5,
-  /**
-   * `PREMIGRATE`: run the pre-migration checks.
-   */
-  HWSMS_COMMAND_PREMIGRATE = 6,
-  /**
-   * `TASK_NOT_STARTED`.
-   */
-  HWSMS_COMMAND_TASK_NOT_STARTED = 7,
-  /**
-   * `TASK_HAS_STOPPED`.
-   */
-  HWSMS_COMMAND_TASK_HAS_STOPPED = 8,
-  /**
-   * `TASK_HAS_FINISHED`.
-   */
-  HWSMS_COMMAND_TASK_HAS_FINISHED = 9,
-  /**
-   * `UPLOAD_LOG`: upload the agent's logs.
-   */
-  HWSMS_COMMAND_UPLOAD_LOG = 10,
-  /**
-   * `RSET_LOG_ACL`: reset the log bucket's ACL (spelled so by the API).
-   */
-  HWSMS_COMMAND_RSET_LOG_ACL = 11,
-  /**
-   * A name this library does not know; `hwsms_command_name` gives it.
-   */
-  HWSMS_COMMAND_OTHER = 12,
-} hwsms_command_type;
 
 /**
  * What a call returned. The numbers are stable across versions; new codes
@@ -160,7 +102,73 @@ typedef enum {
    * `hwsms_error_status` and `hwsms_error_code` give IAM's answer.
    */
   HWSMS_ERR_CREDENTIALS = 14,
+  /**
+   * An agent call was refused before any I/O: a task id that cannot be
+   * a path segment, a value out of range (progress over 100), a method
+   * or path the generic call does not take (paths start with `/v3/`),
+   * or a body that is not JSON. The error's message names the field.
+   */
+  HWSMS_ERR_INVALID_REQUEST = 15,
 } hwsms_result;
+
+/**
+ * The command, as a number to `switch` on. The numbers are stable; names
+ * SMS adds later arrive as `HWSMS_COMMAND_OTHER` (read the name then).
+ */
+typedef enum {
+  /**
+   * Nothing to do (no command name).
+   */
+  HWSMS_COMMAND_NONE = 0,
+  /**
+   * `START`: start (or resume) the migration task.
+   */
+  HWSMS_COMMAND_START = 1,
+  /**
+   * `STOP`: stop the running task.
+   */
+  HWSMS_COMMAND_STOP = 2,
+  /**
+   * `DELETE`: the task was deleted.
+   */
+  HWSMS_COMMAND_DELETE = 3,
+  /**
+   * `SYNC`: run an incremental synchronisation.
+   */
+  HWSMS_COMMAND_SYNC = 4,
+  /**
+   * `SKIP`: skip the current step.
+   */
+  HWSMS_COMMAND_SKIP = 5,
+  /**
+   * `PREMIGRATE`: run the pre-migration checks.
+   */
+  HWSMS_COMMAND_PREMIGRATE = 6,
+  /**
+   * `TASK_NOT_STARTED`.
+   */
+  HWSMS_COMMAND_TASK_NOT_STARTED = 7,
+  /**
+   * `TASK_HAS_STOPPED`.
+   */
+  HWSMS_COMMAND_TASK_HAS_STOPPED = 8,
+  /**
+   * `TASK_HAS_FINISHED`.
+   */
+  HWSMS_COMMAND_TASK_HAS_FINISHED = 9,
+  /**
+   * `UPLOAD_LOG`: upload the agent's logs.
+   */
+  HWSMS_COMMAND_UPLOAD_LOG = 10,
+  /**
+   * `RSET_LOG_ACL`: reset the log bucket's ACL (spelled so by the API).
+   */
+  HWSMS_COMMAND_RSET_LOG_ACL = 11,
+  /**
+   * A name this library does not know; `hwsms_command_name` gives it.
+   */
+  HWSMS_COMMAND_OTHER = 12,
+} hwsms_command_type;
 
 /**
  * Which step of the exchange failed, for `HWSMS_ERR_TRANSPORT` and
@@ -206,6 +214,46 @@ typedef enum {
 } hwsms_transport_kind;
 
 /**
+ * A field of the cert/key set. The numbers are stable.
+ */
+typedef enum {
+  /**
+   * `cert`: the source's certificate.
+   */
+  HWSMS_CERT_KEY_CERT = 0,
+  /**
+   * `private_key`: the source's private key.
+   */
+  HWSMS_CERT_KEY_PRIVATE_KEY = 1,
+  /**
+   * `ca`: the CA certificate (only when asked for).
+   */
+  HWSMS_CERT_KEY_CA = 2,
+  /**
+   * `target_mgmt_cert`.
+   */
+  HWSMS_CERT_KEY_TARGET_MGMT_CERT = 3,
+  /**
+   * `target_mgmt_private_key`.
+   */
+  HWSMS_CERT_KEY_TARGET_MGMT_PRIVATE_KEY = 4,
+  /**
+   * `target_data_cert`.
+   */
+  HWSMS_CERT_KEY_TARGET_DATA_CERT = 5,
+  /**
+   * `target_data_private_key`.
+   */
+  HWSMS_CERT_KEY_TARGET_DATA_PRIVATE_KEY = 6,
+} hwsms_cert_key_field;
+
+/**
+ * A task's certificates and keys, as PEM C strings. Freed (and wiped)
+ * with `hwsms_cert_key_free`.
+ */
+typedef struct hwsms_cert_key hwsms_cert_key;
+
+/**
  * The command SMS sent. Its strings stay valid until `hwsms_command_free`.
  */
 typedef struct hwsms_command hwsms_command;
@@ -243,6 +291,12 @@ typedef struct hwsms_lease hwsms_lease;
 typedef struct hwsms_poller hwsms_poller;
 
 /**
+ * A 2xx answer to `hwsms_call`. Its strings stay valid until
+ * `hwsms_response_free`.
+ */
+typedef struct hwsms_response hwsms_response;
+
+/**
  * Asked for credentials: fill `lease` (a token, or an AK/SK pair with its
  * scope and security token, and when they expire) and return 0; on
  * failure, return any other number, after `hwsms_lease_set_error` if you
@@ -273,6 +327,127 @@ extern "C" {
  * Ownership: the string is static; never free it.
  */
 const char *hwsms_version(void);
+
+/**
+ * Calls any SMS v3 API on the same signing, clock, retries, connections,
+ * credentials and errors as `hwsms_fetch_command`, blocking until the
+ * answer or the configured timeout.
+ *
+ * - `method`: `"GET"`, `"POST"`, `"PUT"`, `"DELETE"` or `"PATCH"`;
+ * - `path`: starts with `/v3/`, with an optional `?query` (its `%XX`
+ *   escapes are decoded, then encoded again as signed), e.g.
+ *   `"/v3/sources?limit=10"`;
+ * - `body_json`: the JSON body, or NULL for none (never with GET).
+ *
+ * GET, PUT and DELETE are retried like a fetch; POST and PATCH only when
+ * the request cannot have reached SMS.
+ *
+ * On a 2xx writes `*response_out` (free it with `hwsms_response_free`).
+ * A non-2xx answer is `HWSMS_ERR_API`, with the status, SMS error code,
+ * message and request id on the error handle, and no response. A bad
+ * method, path or body is `HWSMS_ERR_INVALID_REQUEST`, and nothing is sent.
+ *
+ * Thread safety: many threads may call this at once with the same `config`.
+ *
+ * # Safety
+ * `config` is a live config; `method` and `path` are NUL-terminated;
+ * `body_json` is NULL or NUL-terminated; `response_out` is writable;
+ * `error_out` is NULL or writable.
+ */
+hwsms_result hwsms_call(const hwsms_config *config,
+                        const char *method,
+                        const char *path,
+                        const char *body_json,
+                        hwsms_response **response_out,
+                        hwsms_error **error_out);
+
+/**
+ * The HTTP status of the answer (2xx); 0 for NULL.
+ *
+ * # Safety
+ * `response` is NULL or a live response handle.
+ */
+uint16_t hwsms_response_status(const hwsms_response *response);
+
+/**
+ * The answer's body, followed by a NUL (so it reads as a C string when it
+ * holds none itself; an empty body is `""`). When `len_out` is not NULL,
+ * writes the body's length in bytes, without the NUL. NULL for a NULL
+ * handle.
+ *
+ * Ownership: the bytes belong to the response and stay valid until
+ * `hwsms_response_free`; do not free them.
+ *
+ * # Safety
+ * `response` is NULL or a live response handle; `len_out` is NULL or
+ * writable.
+ */
+const char *hwsms_response_body(const hwsms_response *response, size_t *len_out);
+
+/**
+ * The answer's `X-Request-Id`, or NULL when absent (or for NULL).
+ *
+ * Ownership: the string belongs to the response and stays valid until
+ * `hwsms_response_free`; do not free it.
+ *
+ * # Safety
+ * `response` is NULL or a live response handle.
+ */
+const char *hwsms_response_request_id(const hwsms_response *response);
+
+/**
+ * Frees a response. `NULL` is allowed and does nothing.
+ *
+ * # Safety
+ * `response` is NULL or a handle this library wrote and that was not freed.
+ */
+void hwsms_response_free(hwsms_response *response);
+
+/**
+ * Fetches a task's certificates and keys
+ * (`GET {endpoint}/v3/tasks/{task_id}/certkey?enable_ca_cert=…`), blocking
+ * until the answer or the configured timeout. `with_ca` asks for the CA
+ * certificate too.
+ *
+ * On success writes `*cert_key_out`; read it with `hwsms_cert_key_get` and
+ * free it with `hwsms_cert_key_free`, which wipes the keys from memory.
+ * The answer's body is wiped inside the library once decoded. On failure,
+ * when `error_out` is not NULL, writes an error handle; its messages never
+ * contain key material.
+ *
+ * Thread safety: many threads may call this at once with the same `config`.
+ *
+ * # Safety
+ * `config` is a live config; `task_id` is NUL-terminated; `cert_key_out`
+ * is writable; `error_out` is NULL or writable.
+ */
+hwsms_result hwsms_fetch_cert_key(const hwsms_config *config,
+                                  const char *task_id,
+                                  bool with_ca,
+                                  hwsms_cert_key **cert_key_out,
+                                  hwsms_error **error_out);
+
+/**
+ * One field of the set as PEM text; `""` when SMS sent none. NULL for a
+ * NULL handle or a number that is no `hwsms_cert_key_field` (a plain
+ * number, so an unknown value is never undefined behaviour).
+ *
+ * Ownership: the string belongs to the set and stays valid until
+ * `hwsms_cert_key_free`; do not free it, and do not keep copies of keys
+ * longer than needed.
+ *
+ * # Safety
+ * `cert_key` is NULL or a live cert/key handle.
+ */
+const char *hwsms_cert_key_get(const hwsms_cert_key *cert_key, uint32_t field);
+
+/**
+ * Wipes and frees a cert/key set. `NULL` is allowed and does nothing.
+ *
+ * # Safety
+ * `cert_key` is NULL or a handle this library wrote and that was not freed.
+ */
+void hwsms_cert_key_free(hwsms_cert_key *cert_key);
 
 /**
  * The command name (`START`, `STOP`, `SYNC`, … or any other name SMS
@@ -1018,6 +1193,36 @@ void hwsms_poller_stop(const hwsms_poller *poller);
  * `poller` is NULL or came from `hwsms_poller_new` and was not freed.
  */
 void hwsms_poller_free(hwsms_poller *poller);
+
+/**
+ * Reports a task's progress (`PUT {endpoint}/v3/tasks/{task_id}/progress`),
+ * blocking until the answer or the configured timeout. Idempotent: retried
+ * like a fetch. Any 2xx answer is success.
+ *
+ * - `subtask`: e.g. `"MIGRATE_LINUX_BLOCK"`, `"SYNC_LINUX_FILE"`,
+ *   `"CONFIGURE_WINDOWS"` (names SMS adds later are sent as given);
+ * - `progress`: percent done, 0-100;
+ * - `replicated_bytes`, `total_bytes`: bytes copied so far, and in all;
+ * - `trace`: what the agent is doing, for the console, or NULL for none.
+ *
+ * A bad task id or a progress over 100 returns `HWSMS_ERR_INVALID_REQUEST`
+ * and sends nothing. On failure, when `error_out` is not NULL, writes an
+ * error handle (free it with `hwsms_error_free`).
+ *
+ * Thread safety: many threads may call this at once with the same `config`.
+ *
+ * # Safety
+ * `config` is a live config; `task_id` and `subtask` are NUL-terminated;
+ * `trace` is NULL or NUL-terminated; `error_out` is NULL or writable.
+ */
+hwsms_result hwsms_report_progress(const hwsms_config *config,
+                                   const char *task_id,
+                                   const char *subtask,
+                                   uint32_t progress,
+                                   uint64_t replicated_bytes,
+                                   uint64_t total_bytes,
+                                   const char *trace,
+                                   hwsms_error **error_out);
 
 /**
  * Reports how a command ended

@@ -59,6 +59,7 @@ impl hwsms_error {
             Error::Redirect(_) => HWSMS_ERR_REDIRECT,
             Error::InvalidServerId(_) => HWSMS_ERR_INVALID_SERVER_ID,
             Error::InvalidReport(_) => HWSMS_ERR_INVALID_REPORT,
+            Error::InvalidRequest(_) => HWSMS_ERR_INVALID_REQUEST,
             Error::Config(_) => HWSMS_ERR_CONFIG,
             _ if e.is_timeout() => HWSMS_ERR_TIMEOUT,
             Error::Transport(_) => HWSMS_ERR_TRANSPORT,

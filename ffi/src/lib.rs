@@ -15,6 +15,8 @@
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
 
+mod call;
+mod certkey;
 mod command;
 mod config;
 mod config_builder;
@@ -25,10 +27,13 @@ mod fetch;
 mod handle;
 mod panic;
 mod poller;
+mod progress;
 mod report;
 mod result;
 mod strings;
 
+pub use call::*;
+pub use certkey::*;
 pub use command::*;
 pub use config::*;
 pub use config_builder::*;
@@ -37,6 +42,7 @@ pub use diagnose::*;
 pub use error::*;
 pub use fetch::*;
 pub use poller::*;
+pub use progress::*;
 pub use report::*;
 pub use result::*;
 

@@ -47,10 +47,15 @@ pub enum hwsms_result {
     /// message names the source; after IAM refused the password,
     /// `hwsms_error_status` and `hwsms_error_code` give IAM's answer.
     HWSMS_ERR_CREDENTIALS = 14,
+    /// An agent call was refused before any I/O: a task id that cannot be
+    /// a path segment, a value out of range (progress over 100), a method
+    /// or path the generic call does not take (paths start with `/v3/`),
+    /// or a body that is not JSON. The error's message names the field.
+    HWSMS_ERR_INVALID_REQUEST = 15,
 }
 
 /// The name of every code, indexed by its number.
-const NAMES: [&str; 15] = [
+const NAMES: [&str; 16] = [
     "HWSMS_OK\0",
     "HWSMS_ERR_NULL_ARGUMENT\0",
     "HWSMS_ERR_INVALID_UTF8\0",
@@ -66,6 +71,7 @@ const NAMES: [&str; 15] = [
     "HWSMS_STOPPED\0",
     "HWSMS_ERR_INVALID_REPORT\0",
     "HWSMS_ERR_CREDENTIALS\0",
+    "HWSMS_ERR_INVALID_REQUEST\0",
 ];
 
 /// The name of a result code as static text, e.g. `"HWSMS_OK"` or
@@ -110,6 +116,7 @@ mod tests {
             HWSMS_STOPPED,
             HWSMS_ERR_INVALID_REPORT,
             HWSMS_ERR_CREDENTIALS,
+            HWSMS_ERR_INVALID_REQUEST,
         ];
         for code in all {
             // SAFETY: hwsms_result_name returns a static NUL-terminated string.

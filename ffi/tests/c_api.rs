@@ -112,7 +112,19 @@ impl Drop for Standin {
 /// Builds `libhwsms.a`, `libhwsms.so` and the stand-in for this profile in
 /// their own target directory (integration tests link rlibs only, so
 /// `cargo test` never builds the C libraries itself).
+/// A line on the terminal while the test runs. The harness captures
+/// `eprintln!`, not writes to the stderr handle; a newcomer should not take
+/// a quiet first build of several minutes for a hang.
+fn progress(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "c_api: {what}");
+}
+
 fn build_prerequisites() {
+    progress(
+        "building libhwsms and the stand-in in target/c-tests \
+         (minutes on the first run, seconds after)",
+    );
     let mut cargo = Command::new(env!("CARGO"));
     cargo
         .current_dir(root())
@@ -303,7 +315,7 @@ fn c_programs_built_the_readme_way_work() {
 }
 
 #[test]
-#[ignore = "needs valgrind (apt-get install valgrind); .ci/run runs it"]
+#[ignore = "runs the C programs under valgrind (slow); run with: cargo test -- --include-ignored"]
 fn c_programs_run_clean_under_valgrind() {
     let vg = valgrind();
     exercise(
@@ -322,8 +334,11 @@ fn exercise(tag: &str, clean: Under<'_>, suppressed: Under<'_>) {
     let standin = Standin::start(&format!("{tag}-chacha"), &[]);
     let aes_gcm = Standin::start(&format!("{tag}-aesgcm"), &["--aes-gcm-only"]);
     for shared in [false, true] {
-        let p = programs(&prefix, shared);
         let link = if shared { "shared" } else { "static" };
+        progress(&format!(
+            "{tag}: compiling and running the C programs, {link}"
+        ));
+        let p = programs(&prefix, shared);
         let ca = standin.ca.to_str().unwrap();
 
         // A server that honours the client's cipher order: no suppressions.
@@ -440,6 +455,19 @@ fn cli_contract(p: &Programs, url: &str, ca: &str, under: Under<'_>) {
     );
     assert_eq!(code, 0, "--wait: {err}");
     assert!(out.starts_with("{\"command_name\":\"START\""), "{out}");
+    // --help: the usage on stdout, exit 0.
+    let (code, out, _) = run(&p.cli, &["--help"], Under::Plain);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("usage: fetch_command"), "{out}");
+    // --diagnose: one JSON line, exit 0 when no step failed.
+    let (code, out, err) = run(
+        &p.cli,
+        &["--endpoint", url, "--ca-file", ca, "--diagnose"],
+        under,
+    );
+    assert_eq!(code, 0, "--diagnose: {out}{err}");
+    let diagnosis: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(diagnosis["ok"], true, "{out}");
     // Bad server id and usage errors: exit 2. Unknown region: 2. Refused: 1.
     assert_eq!(
         run(&p.cli, &[&base[..], &["../x"]].concat(), Under::Plain).0,

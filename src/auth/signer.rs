@@ -306,15 +306,7 @@ fn write_canonical<N: AsRef<str> + Ord>(
     for (_, v) in headers.iter_mut() {
         *v = v.trim();
     }
-    // A stable insertion sort: a request has a handful of headers, and
-    // std's sort would add kilobytes of code to the C library for them.
-    for i in 1..headers.len() {
-        let mut j = i;
-        while j > 0 && headers[j - 1].0 > headers[j].0 {
-            headers.swap(j - 1, j);
-            j -= 1;
-        }
-    }
+    insertion_sort(headers, |a, b| a.0 > b.0);
     let mut kept = 0;
     for i in 0..headers.len() {
         if kept > 0 && headers[kept - 1].0 == headers[i].0 {
@@ -461,13 +453,21 @@ fn canonical_uri(path: &str, out: &mut String) {
     }
 }
 
+/// The query as the signature sees it (and as hwsms sends it): pairs in
+/// canonical order, each side RFC 3986 encoded.
+pub(crate) fn canonical_query_string(query: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    canonical_query(query, &mut out);
+    out
+}
+
 /// Pairs sorted by raw key then raw value, each side encoded, joined by `&`.
 fn canonical_query(query: &[(&str, &str)], out: &mut String) {
     if query.is_empty() {
         return;
     }
     let mut pairs = query.to_vec();
-    pairs.sort();
+    insertion_sort(&mut pairs, |a, b| a > b);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -506,6 +506,19 @@ fn percent_decode(s: &str) -> Vec<u8> {
         i += 1;
     }
     out
+}
+
+/// A stable insertion sort (`after(a, b)`: `a` goes after `b`): a request
+/// has a handful of headers and query pairs, and std's sort would add
+/// kilobytes of code to the C library for them.
+fn insertion_sort<T>(items: &mut [T], after: impl Fn(&T, &T) -> bool) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && after(&items[j - 1], &items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -3,11 +3,12 @@
 use crate::advice::ACTION_SHOW_COMMAND;
 use crate::channel::classify::Expect;
 use crate::channel::pipeline;
-use crate::channel::send::{Call, Method};
+use crate::channel::send::Call;
 use crate::config::Config;
 use crate::error::Error;
 use crate::wire::command::{Command, CommandSpans, decode_command};
 use crate::wire::server_id::ServerId;
+use crate::wire::sms_request::HttpMethod;
 
 /// A successful (2xx) ShowCommand response. Owns the body bytes; the
 /// [`Command`] it decodes borrows from them.
@@ -84,11 +85,8 @@ pub fn fetch_command(config: &Config, server_id: &str) -> Result<Response, Error
     let id = ServerId::parse(server_id)?;
     let path = id.command_path();
     let call = Call {
-        method: Method::Get,
-        path: &path,
-        body: None,
-        action: ACTION_SHOW_COMMAND,
-        idempotent: true,
+        action: Some(ACTION_SHOW_COMMAND),
+        ..Call::new(HttpMethod::Get, &path, true)
     };
     let done = pipeline::run(config, &call, Expect::Command)?;
     Ok(Response {

@@ -3,14 +3,16 @@
 
 use crate::advice::ACTION_UPDATE_COMMAND_RESULT;
 use crate::channel::classify::Expect;
-use crate::channel::pipeline;
-use crate::channel::send::{Call, Method};
+use crate::channel::pipeline::{self, Done};
+use crate::channel::send::Call;
 use crate::config::Config;
 use crate::error::Error;
 use crate::wire::report::{CommandOutcome, report_body};
 use crate::wire::server_id::ServerId;
+use crate::wire::sms_request::HttpMethod;
 
-/// A report SMS accepted (any 2xx answer).
+/// A report SMS accepted (any 2xx answer): a result report, or one of
+/// the agent's reports (progress, network check, consistency).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportReceipt {
     status: u16,
@@ -74,16 +76,20 @@ pub fn report_command_result(
     let body = report_body(command_name, outcome, result_detail)?;
     let path = id.command_result_path();
     let call = Call {
-        method: Method::Post,
-        path: &path,
         body: Some(body.as_bytes()),
-        action: ACTION_UPDATE_COMMAND_RESULT,
-        idempotent: true,
+        action: Some(ACTION_UPDATE_COMMAND_RESULT),
+        ..Call::new(HttpMethod::Post, &path, true)
     };
     let done = pipeline::run(config, &call, Expect::AnyBody)?;
-    Ok(ReportReceipt {
-        status: done.answer.status,
-        request_id: done.answer.request_id,
-        attempts: done.attempts,
-    })
+    Ok(ReportReceipt::from(done))
+}
+
+impl From<Done> for ReportReceipt {
+    fn from(done: Done) -> Self {
+        ReportReceipt {
+            status: done.answer.status,
+            request_id: done.answer.request_id,
+            attempts: done.attempts,
+        }
+    }
 }

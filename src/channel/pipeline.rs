@@ -89,7 +89,7 @@ pub(crate) fn run(config: &Config, call: &Call<'_>, expect: Expect) -> Result<Do
         Err(mut e) => {
             e.set_attempts(tally.sent);
             if let Error::Api(api) = &mut e {
-                api.action = Some(call.action);
+                api.action = call.action;
             }
             e.scrub_foreign(&config.secrets());
             Err(e)

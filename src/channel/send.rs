@@ -17,37 +17,42 @@ use crate::error::{Error, TransportError, TransportKind};
 use crate::limits::{FIRST_RESERVATION, MAX_KEPT_HEADER_LEN};
 use crate::transport::watch::is_dead_connection;
 use crate::wire::date::parse_http_date;
-
-/// The HTTP method of an SMS call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Post,
-}
-
-impl Method {
-    fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        }
-    }
-}
+use crate::wire::sms_request::HttpMethod;
 
 /// One SMS API call: what the pipeline sends, as often as it has to.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Call<'a> {
-    pub(crate) method: Method,
+    pub(crate) method: HttpMethod,
     /// The request path, e.g. `/v3/sources/{id}/command`.
     pub(crate) path: &'a str,
+    /// Query parameters, unencoded; sent and signed in canonical order.
+    pub(crate) query: &'a [(&'a str, &'a str)],
     /// A JSON body (sent with `Content-Type: application/json`), for POST.
     pub(crate) body: Option<&'a [u8]>,
     /// The IAM action the call needs, named in the advice on a 403.
-    pub(crate) action: &'static str,
+    pub(crate) action: Option<&'static str>,
     /// Sending the call twice has the effect of sending it once (a GET, or
     /// a report that overwrites). Only such a call is resent after it may
     /// have reached the server; any other only when it cannot have.
     pub(crate) idempotent: bool,
+    /// The answer holds secrets (private keys, a passphrase): its body is
+    /// read into memory that is wiped, not left behind, when it grows.
+    pub(crate) secret_answer: bool,
+}
+
+impl<'a> Call<'a> {
+    /// A call with no query, no body and an answer that holds no secret.
+    pub(crate) fn new(method: HttpMethod, path: &'a str, idempotent: bool) -> Self {
+        Call {
+            method,
+            path,
+            query: &[],
+            body: None,
+            action: None,
+            idempotent,
+            secret_answer: false,
+        }
+    }
 }
 
 /// An answer as it came off the wire, before anyone judged it.
@@ -100,15 +105,15 @@ pub(crate) fn send(
     }
     let request = request(config, call, held).map_err(fail)?;
     let result = match call.method {
-        Method::Get => request
+        HttpMethod::Get | HttpMethod::Delete if call.body.is_none() => request
             .body(())
             .map(|r| dispatch(config, r, remaining, first)),
-        Method::Post => request
+        _ => request
             .body(call.body.unwrap_or_default())
             .map(|r| dispatch(config, r, remaining, first)),
     };
     match result {
-        Ok(Ok(response)) => exchange(config, response, &route).map_err(fail),
+        Ok(Ok(response)) => exchange(config, call, response, &route).map_err(fail),
         Ok(Err(e)) if is_dead_connection(&e) => Err(SendFailure::DeadConnection(Error::Transport(
             Box::new(explain::from_ureq(e, &route)),
         ))),
@@ -124,7 +129,7 @@ pub(crate) fn send(
 fn request(config: &Config, call: &Call<'_>, held: &Held) -> Result<http::request::Builder, Error> {
     let endpoint = config.endpoint_ref();
     let uri = config
-        .uri(call.path)
+        .uri(call.path, call.query)
         .map_err(|e| Error::config_with("cannot build the request", e))?;
     let mut request = http::Request::builder()
         .method(call.method.as_str())
@@ -143,6 +148,7 @@ fn request(config: &Config, call: &Call<'_>, held: &Held) -> Result<http::reques
         &[]
     };
     let what = SigningRequest::new(call.method.as_str(), &endpoint.authority, call.path)
+        .query(call.query)
         .headers(signed_extra)
         .body(call.body.unwrap_or_default());
     let now = || config.clock().now();
@@ -164,6 +170,7 @@ fn request(config: &Config, call: &Call<'_>, held: &Held) -> Result<http::reques
 /// headers that matter (bounded), and the body (capped).
 fn exchange(
     config: &Config,
+    call: &Call<'_>,
     response: http::Response<ureq::Body>,
     route: &Route<'_>,
 ) -> Result<Exchange, Error> {
@@ -186,6 +193,8 @@ fn exchange(
         !headers.contains_key(CONTENT_LENGTH) && !headers.contains_key(TRANSFER_ENCODING);
     let body = if (300..400).contains(&status) {
         Vec::new() // a redirect is reported, its body never read
+    } else if call.secret_answer {
+        read_secret(response.into_body(), config.body_cap(), status, route)?
     } else {
         read_capped(response.into_body(), config.body_cap(), status, route)?
     };
@@ -247,6 +256,49 @@ pub(super) fn read_capped(
     if buf.len() > cap {
         return Err(Error::BodyTooLarge { cap, status });
     }
+    Ok(buf)
+}
+
+/// [`read_capped`] for an answer that holds secrets: the buffer grows by
+/// copying into a new one and wiping the old, so no copy of a key is left
+/// in freed memory (a `Vec` growing by itself would leave them).
+fn read_secret(
+    body: ureq::Body,
+    cap: usize,
+    status: u16,
+    route: &Route<'_>,
+) -> Result<Vec<u8>, Error> {
+    use zeroize::Zeroize;
+    let mut reader = body.into_reader();
+    let mut buf = vec![0u8; FIRST_RESERVATION.min(cap.saturating_add(1))];
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            if len > cap {
+                buf.zeroize();
+                return Err(Error::BodyTooLarge { cap, status });
+            }
+            let mut bigger = vec![0u8; len.saturating_mul(2).min(cap.saturating_add(1))];
+            bigger[..len].copy_from_slice(&buf[..len]);
+            buf.zeroize();
+            buf = bigger;
+        }
+        match reader.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) => {
+                buf.zeroize();
+                return Err(Error::Transport(Box::new(explain::from_body_io(e, route))));
+            }
+        }
+    }
+    if len > cap {
+        buf.zeroize();
+        return Err(Error::BodyTooLarge { cap, status });
+    }
+    // Shrinks in place: truncate never moves the bytes.
+    buf[len..].zeroize();
+    buf.truncate(len);
     Ok(buf)
 }
 

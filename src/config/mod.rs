@@ -215,7 +215,16 @@ impl Config {
     /// # Errors
     ///
     /// A path that makes no URI (hwsms's own paths always do).
-    pub(crate) fn uri(&self, path: &str) -> Result<ureq::http::Uri, ureq::http::uri::InvalidUri> {
+    pub(crate) fn uri(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<ureq::http::Uri, ureq::http::uri::InvalidUri> {
+        if !query.is_empty() {
+            // Encoded as it is signed, so the gateway reads what was signed.
+            let query = crate::auth::signer::canonical_query_string(query);
+            return [self.endpoint(), path, "?", &query].concat().parse();
+        }
         let mut last = self
             .inner
             .last_uri

@@ -38,6 +38,8 @@ pub struct DecodeError {
     column: usize,
     message: String,
     eof: bool,
+    /// What the body should have been.
+    expected: &'static str,
 }
 
 impl DecodeError {
@@ -47,6 +49,7 @@ impl DecodeError {
             column,
             message,
             eof: false,
+            expected: "a ShowCommand JSON object",
         }
     }
 
@@ -73,7 +76,14 @@ impl DecodeError {
             column: e.column(),
             message: e.to_string(),
             eof: e.is_eof(),
+            expected: "a ShowCommand JSON object",
         }
+    }
+    /// The same error about a body that should have been `expected` (e.g.
+    /// "a RegisterServer answer with an id").
+    pub(crate) fn expecting(mut self, expected: &'static str) -> Self {
+        self.expected = expected;
+        self
     }
     /// True when the body ended in the middle of the JSON document.
     pub(crate) fn is_eof(&self) -> bool {
@@ -100,8 +110,8 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the 2xx body is not a ShowCommand JSON object: {}; the endpoint may not be SMS",
-            self.message
+            "the 2xx body is not {}: {}; the endpoint may not be SMS",
+            self.expected, self.message
         )
     }
 }
@@ -242,3 +252,31 @@ mod tests {
         assert!(text(InvalidServerId::DotSegment).contains("path segments"));
     }
 }
+
+/// A request refused before any I/O: a body without a required field, a
+/// value out of range, an id that cannot be a path segment, a path that is
+/// not an SMS v3 path. Carried by [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRequest {
+    pub(crate) message: String,
+}
+
+impl InvalidRequest {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        InvalidRequest {
+            message: message.into(),
+        }
+    }
+    /// What is wrong, naming the field.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for InvalidRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid request: {}; nothing was sent", self.message)
+    }
+}
+
+impl StdError for InvalidRequest {}

@@ -14,7 +14,7 @@ mod transport;
 
 pub use api::{ApiError, ErrorDetail};
 pub use credentials::{CredentialsError, CredentialsErrorKind};
-pub use input::{ConfigError, DecodeError, InvalidReport, InvalidServerId};
+pub use input::{ConfigError, DecodeError, InvalidReport, InvalidRequest, InvalidServerId};
 pub use transport::{Redirect, TransportError, TransportKind};
 
 use crate::redact::scrub;
@@ -76,6 +76,10 @@ pub enum Error {
     /// The server answered with a redirect, which is never followed: the
     /// credentials must not go to another host.
     Redirect(Box<Redirect>),
+    /// A request was refused before any I/O: a body without a required
+    /// field, a value out of range, a task id that cannot be a path segment,
+    /// a path that is not an SMS v3 path.
+    InvalidRequest(Box<InvalidRequest>),
     /// No usable credentials: their source (the credentials file, IAM, the
     /// metadata service, the application's own) failed, or they expired
     /// with nothing newer. Nothing was sent to SMS.
@@ -261,6 +265,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => e.fmt(f),
             Error::Redirect(r) => r.fmt(f),
             Error::Credentials(e) => e.fmt(f),
+            Error::InvalidRequest(e) => e.fmt(f),
         }
     }
 }
@@ -273,6 +278,7 @@ impl StdError for Error {
             Error::Credentials(e) => e.source.as_deref().map(|s| s as _),
             Error::InvalidServerId(e) => Some(e),
             Error::InvalidReport(e) => Some(e),
+            Error::InvalidRequest(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -287,6 +293,12 @@ impl From<InvalidServerId> for Error {
 impl From<InvalidReport> for Error {
     fn from(e: InvalidReport) -> Self {
         Error::InvalidReport(e)
+    }
+}
+
+impl From<InvalidRequest> for Error {
+    fn from(e: InvalidRequest) -> Self {
+        Error::InvalidRequest(Box::new(e))
     }
 }
 

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+pub mod agent_api;
 pub mod authority;
 pub mod tinyproxy;
 
@@ -576,10 +577,16 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
         return SignatureCheck::Mismatch;
     };
     let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
-    let query: Vec<(&str, &str)> = query
+    // The gateway signs the decoded query (and encodes it itself).
+    let decoded: Vec<(String, String)> = query
         .split('&')
         .filter(|q| !q.is_empty())
         .map(|q| q.split_once('=').unwrap_or((q, "")))
+        .map(|(k, v)| (percent_decode(k), percent_decode(v)))
+        .collect();
+    let query: Vec<(&str, &str)> = decoded
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let cr =
         hwsms::auth::signer::CanonicalRequest::new(&req.method, path, &query, &headers, &req.body);
@@ -593,6 +600,30 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
     SignatureCheck::Ok
 }
 
+/// `%XX` escapes decoded (a broken one kept as is).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// An SMS stand-in: answers ShowCommand like the real service.
 ///
 /// - server id `no-permission`: the seed 403;
@@ -601,17 +632,24 @@ pub fn check_signature(req: &Request, ak: &str, sk: &str, server_now: i64) -> Si
 /// - server ids starting `wait-`: "nothing to do" for the first two polls of
 ///   that id, then the seed's START;
 /// - server ids starting `slow-`: the seed's START after 800 ms;
-/// - any other id: the seed 200 for ShowCommand, and `"success"` for a
-///   well-formed result report (`POST …/command_result`; a 400 otherwise);
+/// - any other id: the seed 200 (START) for ShowCommand until a result is
+///   reported for that id, then "nothing to do", as SMS does; `"success"`
+///   for a well-formed result report (`POST …/command_result`; a 400
+///   otherwise);
+/// - the agent's other calls (RegisterServer, ShowConfig, progress,
+///   cert/key, passphrase, check reports, a source list): see
+///   [`agent_api`]; task id `missing-task` is SMS's 404;
 /// - any other path: an API gateway 404 (APIGW.0101).
 ///
 /// Authentication: `X-Auth-Token` must equal `token` when given, or the
-/// signature must verify with `ak`/`sk` when given; otherwise a 401.
+/// signature must verify with `ak`/`sk` when given; otherwise a 401 that
+/// says which (a token it cannot read, or a signature that fails).
 pub fn sms_standin(
     token: Option<String>,
     ak_sk: Option<(String, String)>,
 ) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
     let polls: Mutex<std::collections::HashMap<String, usize>> = Mutex::default();
+    let reported: Mutex<std::collections::HashSet<String>> = Mutex::default();
     move |req| {
         let rid = "req-0123456789abcdef";
         let date = http_date(unix_now());
@@ -630,12 +668,19 @@ pub fn sms_standin(
             _ => false,
         };
         if !authorized {
-            return Reply::json(
-                401,
-                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
-            )
-            .header("X-Request-Id", rid)
-            .header("Date", &date);
+            // The gateway names what failed: a token it cannot read, or a
+            // signature that does not verify.
+            let body = if req.header("X-Auth-Token").is_some() {
+                r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: decrypt token fail"}"#
+            } else {
+                unauthorized
+            };
+            return Reply::json(401, body)
+                .header("X-Request-Id", rid)
+                .header("Date", &date);
+        }
+        if let Some(reply) = agent_api::answer(req) {
+            return reply.header("X-Request-Id", rid).header("Date", &date);
         }
         let id = req
             .path
@@ -651,6 +696,9 @@ pub fn sms_standin(
             *n += 1;
             *n > 2
         };
+        // As SMS: a command stays until its result is reported, then there
+        // is nothing to do.
+        let done = |id: &str| reported.lock().unwrap().contains(id);
         if id.is_some_and(|i| i.starts_with("slow-")) {
             thread::sleep(Duration::from_millis(800));
         }
@@ -659,8 +707,12 @@ pub fn sms_standin(
             (Some(w), _) if w.starts_with("wait-") && req.method == "GET" && !waited(w) => {
                 Reply::json(200, r#"{"command_name":""}"#)
             }
+            (Some(i), _) if req.method == "GET" && done(i) => {
+                Reply::json(200, r#"{"command_name":""}"#)
+            }
             (Some(_), _) if req.method == "GET" => Reply::json(200, SEED_200),
-            (_, Some(_)) if req.method == "POST" && valid_report(&req.body) => {
+            (_, Some(i)) if req.method == "POST" && valid_report(&req.body) => {
+                reported.lock().unwrap().insert(i.to_string());
                 Reply::json(200, "\"success\"")
             }
             (_, Some(_)) if req.method == "POST" => Reply::json(

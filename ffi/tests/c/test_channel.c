@@ -1,6 +1,7 @@
 /*
  * C tests of the command channel in the hwsms C API: config clones across
- * threads, the poller, result reports, result names and error details. Run
+ * threads, the poller, result reports, the agent's other calls, result
+ * names and error details. Run
  * by ffi/tests/c_api.rs against the local stand-in (examples/sms_standin.rs),
  * under valgrind when available.
  *
@@ -251,28 +252,104 @@ static void test_schedule_changes_while_next_waits(hwsms_config *config, const c
     hwsms_poller_free(p);
 }
 
-static void test_reports(hwsms_config *config) {
+/* Reports go to this run's own id: after a report the stand-in answers
+ * that id "nothing to do", as SMS does. */
+static void test_reports(hwsms_config *config, const char *tag) {
     hwsms_error *err = SENTINEL;
-    CHECK(hwsms_report_command_result(config, ID, "START", "success", "{\"progress\":100}", &err) == HWSMS_OK);
+    char id[128];
+    snprintf(id, sizeof id, "report-%s", tag);
+    CHECK(hwsms_report_command_result(config, id, "START", "success", "{\"progress\":100}", &err) == HWSMS_OK);
     CHECK(err == SENTINEL);
-    CHECK(hwsms_report_command_result(config, ID, "STOP", "fail", NULL, &err) == HWSMS_OK);
+    CHECK(hwsms_report_command_result(config, id, "STOP", "fail", NULL, &err) == HWSMS_OK);
 
     err = NULL;
-    CHECK(hwsms_report_command_result(config, ID, "START", "done", NULL, &err) == HWSMS_ERR_INVALID_REPORT);
+    CHECK(hwsms_report_command_result(config, id, "START", "done", NULL, &err) == HWSMS_ERR_INVALID_REPORT);
     CHECK(hwsms_error_kind(err) == HWSMS_ERR_INVALID_REPORT);
     CHECK(contains(hwsms_error_message(err), "success"));
     CHECK(hwsms_error_attempts(err) == 0);
     hwsms_error_free(err);
     err = NULL;
-    CHECK(hwsms_report_command_result(config, ID, "START", "success", "[1]", &err) == HWSMS_ERR_INVALID_REPORT);
+    CHECK(hwsms_report_command_result(config, id, "START", "success", "[1]", &err) == HWSMS_ERR_INVALID_REPORT);
     CHECK(contains(hwsms_error_message(err), "JSON object"));
     hwsms_error_free(err);
     err = NULL;
-    CHECK(hwsms_report_command_result(config, ID, "", "success", NULL, &err) == HWSMS_ERR_INVALID_REPORT);
+    CHECK(hwsms_report_command_result(config, id, "", "success", NULL, &err) == HWSMS_ERR_INVALID_REPORT);
     hwsms_error_free(err);
-    CHECK(hwsms_report_command_result(config, ID, "START", NULL, NULL, NULL) == HWSMS_ERR_NULL_ARGUMENT);
+    CHECK(hwsms_report_command_result(config, id, "START", NULL, NULL, NULL) == HWSMS_ERR_NULL_ARGUMENT);
     CHECK(hwsms_report_command_result(config, "bad/id", "START", "success", NULL, NULL) == HWSMS_ERR_INVALID_SERVER_ID);
-    CHECK(hwsms_report_command_result(config, ID, "START", "success", "\xff", NULL) == HWSMS_ERR_INVALID_UTF8);
+    CHECK(hwsms_report_command_result(config, id, "START", "success", "\xff", NULL) == HWSMS_ERR_INVALID_UTF8);
+}
+
+/* The agent's other calls: the generic call (2xx, API error, refused
+ * before I/O), progress, and the cert/key set. */
+static void test_agent_calls(hwsms_config *config) {
+    hwsms_response *resp = NULL;
+    hwsms_error *err = NULL;
+    hwsms_cert_key *keys = NULL;
+    size_t len = 0;
+    const char *body;
+    const char *reg = "{\"name\":\"c-agent\",\"os_type\":\"LINUX\",\"os_version\":\"x\","
+                      "\"agent_version\":\"1\",\"ip\":\"10.0.0.1\",\"networks\":[{\"mac\":\"fa:16:3e:00:00:01\"}]}";
+
+    CHECK(hwsms_call(config, "GET", "/v3/config", NULL, &resp, &err) == HWSMS_OK);
+    CHECK(hwsms_response_status(resp) == 200);
+    body = hwsms_response_body(resp, &len);
+    CHECK(contains(body, "\"main_region\":\"ap-southeast-3\""));
+    CHECK(len == strlen(body));
+    CHECK(streq(hwsms_response_request_id(resp), "req-0123456789abcdef"));
+    hwsms_response_free(resp);
+    resp = NULL;
+
+    CHECK(hwsms_call(config, "post", "/v3/sources", reg, &resp, &err) == HWSMS_OK);
+    CHECK(contains(hwsms_response_body(resp, NULL), "5c1e6d2a-8f3b-4c7d-9e0a-1b2c3d4e5f60"));
+    hwsms_response_free(resp);
+
+    resp = SENTINEL;
+    CHECK(hwsms_call(config, "GET", "/v3/tasks/missing-task/passphrase", NULL, &resp, &err) == HWSMS_ERR_API);
+    CHECK(resp == SENTINEL);
+    CHECK(hwsms_error_status(err) == 404);
+    CHECK(streq(hwsms_error_code(err), "SMS.1204"));
+    hwsms_error_free(err);
+    err = NULL;
+    CHECK(hwsms_call(config, "GET", "/v2/sources", NULL, &resp, &err) == HWSMS_ERR_INVALID_REQUEST);
+    CHECK(contains(hwsms_error_message(err), "/v3/"));
+    CHECK(hwsms_error_attempts(err) == 0);
+    hwsms_error_free(err);
+    err = NULL;
+    CHECK(hwsms_call(config, "POST", "/v3/sources", "{not json", &resp, &err) == HWSMS_ERR_INVALID_REQUEST);
+    hwsms_error_free(err);
+    err = NULL;
+    CHECK(hwsms_call(config, "GET", NULL, NULL, &resp, NULL) == HWSMS_ERR_NULL_ARGUMENT);
+    CHECK(hwsms_call(config, "GET", "/v3/config", NULL, NULL, NULL) == HWSMS_ERR_NULL_ARGUMENT);
+    CHECK(hwsms_response_status(NULL) == 0 && hwsms_response_body(NULL, &len) == NULL);
+    hwsms_response_free(NULL);
+
+    CHECK(hwsms_report_progress(config, "task-c-1", "MIGRATE_LINUX_BLOCK", 42, 42, 100, "copying", &err) == HWSMS_OK);
+    CHECK(hwsms_report_progress(config, "task-c-1", "CLONE_VM", 100, 1, 1, NULL, &err) == HWSMS_OK);
+    CHECK(hwsms_report_progress(config, "task-c-1", "CLONE_VM", 101, 1, 1, NULL, &err) == HWSMS_ERR_INVALID_REQUEST);
+    CHECK(contains(hwsms_error_message(err), "0 to 100"));
+    hwsms_error_free(err);
+    err = NULL;
+    CHECK(hwsms_report_progress(config, "../x", "CLONE_VM", 1, 1, 1, NULL, &err) == HWSMS_ERR_INVALID_REQUEST);
+    hwsms_error_free(err);
+    err = NULL;
+
+    CHECK(hwsms_fetch_cert_key(config, "task-c-1", true, &keys, &err) == HWSMS_OK);
+    CHECK(contains(hwsms_cert_key_get(keys, HWSMS_CERT_KEY_PRIVATE_KEY), "-----BEGIN PRIVATE KEY-----\n"));
+    CHECK(contains(hwsms_cert_key_get(keys, HWSMS_CERT_KEY_TARGET_DATA_PRIVATE_KEY), "PRIVATE KEY"));
+    CHECK(contains(hwsms_cert_key_get(keys, HWSMS_CERT_KEY_CA), "BEGIN CERTIFICATE"));
+    CHECK(hwsms_cert_key_get(keys, 7) == NULL);
+    hwsms_cert_key_free(keys);
+    keys = NULL;
+    CHECK(hwsms_fetch_cert_key(config, "task-c-1", false, &keys, &err) == HWSMS_OK);
+    CHECK(streq(hwsms_cert_key_get(keys, HWSMS_CERT_KEY_CA), ""));
+    hwsms_cert_key_free(keys);
+    keys = SENTINEL;
+    CHECK(hwsms_fetch_cert_key(config, "missing-task", false, &keys, &err) == HWSMS_ERR_API);
+    CHECK(keys == SENTINEL);
+    hwsms_error_free(err);
+    hwsms_cert_key_free(NULL);
+    CHECK(hwsms_cert_key_get(NULL, 0) == NULL);
 }
 
 static void test_result_names(void) {
@@ -283,6 +360,7 @@ static void test_result_names(void) {
     CHECK(streq(hwsms_result_name(HWSMS_STOPPED), "HWSMS_STOPPED"));
     CHECK(streq(hwsms_result_name(HWSMS_ERR_INVALID_REPORT), "HWSMS_ERR_INVALID_REPORT"));
     CHECK(streq(hwsms_result_name(HWSMS_ERR_CREDENTIALS), "HWSMS_ERR_CREDENTIALS"));
+    CHECK(streq(hwsms_result_name(HWSMS_ERR_INVALID_REQUEST), "HWSMS_ERR_INVALID_REQUEST"));
     CHECK(streq(hwsms_result_name(999), "HWSMS_UNKNOWN_RESULT"));
 }
 
@@ -505,7 +583,8 @@ int main(int argc, char **argv) {
     test_401_then_stop_during_the_auth_pause(config, argv[4]);
     test_stop_during_a_request(config, argv[4]);
     test_schedule_changes_while_next_waits(config, argv[4]);
-    test_reports(config);
+    test_reports(config, argv[4]);
+    test_agent_calls(config);
     test_diagnose(config);
     hwsms_config_free(config);
     test_transport_kind();
