@@ -79,10 +79,14 @@ impl fmt::Debug for CertKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("CertKey");
         for (name, value, private) in self.fields() {
+            let size;
             let shown: &dyn fmt::Debug = match (value.is_empty(), private) {
                 (true, _) => &"",
                 (false, true) => &"[REDACTED]",
-                (false, false) => &format_args!("{} bytes of PEM", value.len()),
+                (false, false) => {
+                    size = format!("{} bytes of PEM", value.len());
+                    &size
+                }
             };
             d.field(name, shown);
         }
