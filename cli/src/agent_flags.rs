@@ -31,20 +31,13 @@ impl Texts {
     }
 }
 
-/// What parsing the words gave.
-pub enum Parsed {
-    /// The connection flags; the command kept its own.
-    Run(Connection),
-    /// `--help`: printed, exit 0.
-    Help,
-}
-
 /// Reads the words: connection flags here, the command's own through
 /// `own` (which returns false for a flag it does not know).
+/// `None` after `--help`.
 pub fn parse(
     words: Vec<String>,
     mut own: impl FnMut(&str, &mut Args) -> Result<bool, String>,
-) -> Result<Parsed, String> {
+) -> Result<Option<Connection>, String> {
     let mut args = Args::new(words);
     let mut connection = Connection::default();
     while let Some(flag) = args.next_flag() {
@@ -52,24 +45,20 @@ pub fn parse(
             continue;
         }
         match flag.as_str() {
-            "-h" | "--help" => return Ok(Parsed::Help),
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
     connection.check_target()?;
-    Ok(Parsed::Run(connection))
+    Ok(Some(connection))
 }
 
 /// The connection to run with, or the exit after `--help` or a usage error.
-pub fn connection(texts: &Texts, parsed: Result<Parsed, String>) -> Result<Connection, ExitCode> {
-    match parsed {
-        Ok(Parsed::Run(c)) => Ok(c),
-        Ok(Parsed::Help) => {
-            println!("{}", texts.full_help());
-            Err(ExitCode::SUCCESS)
-        }
-        Err(msg) => Err(output::usage(&msg, texts.usage)),
-    }
+pub fn connection(
+    texts: &Texts,
+    parsed: Result<Option<Connection>, String>,
+) -> Result<Connection, ExitCode> {
+    output::parsed(parsed, || texts.full_help(), texts.usage)
 }
 
 /// Runs a command whose input is checked: build the config, `call`, print

@@ -23,6 +23,23 @@ pub fn usage(message: &str, usage: &str) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// What a command's words gave: its options, or the exit after `--help`
+/// (the help on stdout, 0) or a usage error (2).
+pub fn parsed<T>(
+    words: Result<Option<T>, String>,
+    help: impl FnOnce() -> String,
+    usage_text: &str,
+) -> Result<T, ExitCode> {
+    match words {
+        Ok(Some(options)) => Ok(options),
+        Ok(None) => {
+            println!("{}", help());
+            Err(ExitCode::SUCCESS)
+        }
+        Err(msg) => Err(usage(&msg, usage_text)),
+    }
+}
+
 /// Says which credentials win when both kinds are set.
 pub fn note_credentials() {
     if std::env::var_os("HUAWEICLOUD_SDK_AK").is_some()

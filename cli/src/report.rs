@@ -70,13 +70,9 @@ pub fn help() -> String {
 }
 
 pub fn run(words: Vec<String>) -> ExitCode {
-    let options = match parse(words) {
-        Ok(Some(o)) => o,
-        Ok(None) => {
-            println!("{}", help());
-            return ExitCode::SUCCESS;
-        }
-        Err(msg) => return output::usage(&msg, USAGE),
+    let options = match output::parsed(parse(words), help, USAGE) {
+        Ok(o) => o,
+        Err(exit) => return exit,
     };
     output::note_credentials();
     let result = options.connection.config().and_then(|config| {

@@ -43,10 +43,7 @@ pub fn fetch_cert_key(config: &Config, task_id: &str, with_ca: bool) -> Result<C
         secret_answer: true,
         ..Call::new(HttpMethod::Get, &path, true)
     };
-    let mut body = pipeline::run(config, &call, Expect::AnyBody)?.answer.body;
-    let keys = decode_cert_key(&body);
-    body.zeroize();
-    keys.map_err(|e| undecodable("a ShowCertKey answer", e))
+    fetch_secret(config, &call, "a ShowCertKey answer", decode_cert_key)
 }
 
 /// Fetches a task's passphrase: `GET {endpoint}/v3/tasks/{task_id}/passphrase`.
@@ -64,8 +61,19 @@ pub fn fetch_passphrase(config: &Config, task_id: &str) -> Result<SecretString, 
         secret_answer: true,
         ..Call::new(HttpMethod::Get, &path, true)
     };
-    let mut body = pipeline::run(config, &call, Expect::AnyBody)?.answer.body;
-    let passphrase = decode_passphrase(&body);
+    fetch_secret(config, &call, "a ShowPassphrase answer", decode_passphrase)
+}
+
+/// Runs `call`, decodes its answer with `decode`, and wipes the body
+/// whatever the decoding gave.
+fn fetch_secret<T>(
+    config: &Config,
+    call: &Call<'_>,
+    expected: &'static str,
+    decode: fn(&[u8]) -> Result<T, String>,
+) -> Result<T, Error> {
+    let mut body = pipeline::run(config, call, Expect::AnyBody)?.answer.body;
+    let decoded = decode(&body);
     body.zeroize();
-    passphrase.map_err(|e| undecodable("a ShowPassphrase answer", e))
+    decoded.map_err(|e| undecodable(expected, e))
 }

@@ -162,16 +162,11 @@ impl CredentialsBuilder {
         let Some(key) = credentials.as_ak_sk() else {
             return Ok(credentials);
         };
-        let mut key = key.clone();
-        if let Some(p) = &self.project_id {
-            key = key.project_id(p.as_str());
-        }
-        if let Some(d) = &self.domain_id {
-            key = key.domain_id(d.as_str());
-        }
-        if let Some(t) = &self.security_token {
-            key = key.security_token(t.as_str());
-        }
+        let key = key.clone().scoped(
+            self.project_id.clone(),
+            self.domain_id.clone(),
+            self.security_token.clone(),
+        );
         Ok(Credentials::ak_sk(key))
     }
 }

@@ -134,19 +134,11 @@ fn ak_sk(var: &dyn Fn(&str) -> Option<String>) -> Result<Option<AkSk>, Error> {
         pair => ("HUAWEICLOUD_SDK", pair),
     };
     match pair {
-        (Some(ak), Some(sk)) => {
-            let mut k = AkSk::new(ak, sk);
-            if let Some(p) = var("HUAWEICLOUD_SDK_PROJECT_ID") {
-                k = k.project_id(p);
-            }
-            if let Some(d) = var("HUAWEICLOUD_SDK_DOMAIN_ID") {
-                k = k.domain_id(d);
-            }
-            if let Some(t) = var("HUAWEICLOUD_SDK_SECURITY_TOKEN") {
-                k = k.security_token(t);
-            }
-            Ok(Some(k))
-        }
+        (Some(ak), Some(sk)) => Ok(Some(AkSk::new(ak, sk).scoped(
+            var("HUAWEICLOUD_SDK_PROJECT_ID"),
+            var("HUAWEICLOUD_SDK_DOMAIN_ID"),
+            var("HUAWEICLOUD_SDK_SECURITY_TOKEN"),
+        ))),
         (Some(_), None) => Err(Error::config(format!(
             "{prefix}_AK is set but {prefix}_SK is not; set both, or neither"
         ))),

@@ -182,17 +182,7 @@ fn check_who_may_change(_path: &Path, _meta: &fs::Metadata) -> Result<(), String
 fn lease_of(p: Profile) -> Result<Lease, String> {
     let credentials = match (p.ak, p.sk, p.auth_token) {
         (Some(ak), Some(sk), _) => {
-            let mut key = AkSk::new(ak, sk);
-            if let Some(id) = p.project_id {
-                key = key.project_id(id);
-            }
-            if let Some(id) = p.domain_id {
-                key = key.domain_id(id);
-            }
-            if let Some(t) = p.security_token {
-                key = key.security_token(t);
-            }
-            Fixed::AkSk(key)
+            Fixed::AkSk(AkSk::new(ak, sk).scoped(p.project_id, p.domain_id, p.security_token))
         }
         (Some(_), None, _) => return Err("[basic] has ak but no sk; give both".into()),
         (None, Some(_), _) => return Err("[basic] has sk but no ak; give both".into()),

@@ -6,25 +6,9 @@ use std::fmt;
 use crate::error::Error;
 use crate::limits::{MAX_KEY_LEN, MAX_TOKEN_LEN};
 
-/// A secret string that never prints.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub(crate) fn new(secret: String) -> Secret {
-        Secret(secret)
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
+/// A secret string that never prints and is wiped when dropped: the same
+/// type that holds the keys SMS hands the agent.
+pub(crate) use crate::wire::secret::SecretString as Secret;
 
 /// A token or an access key pair: credentials as a request carries them.
 #[derive(Clone, Debug)]
@@ -180,7 +164,7 @@ impl AkSk {
         AkSk {
             ak: ak.into(),
             hmac: std::sync::Arc::new(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, sk.as_bytes())),
-            sk: Secret(sk),
+            sk: Secret::new(sk),
             project_id: None,
             domain_id: None,
             security_token: None,
@@ -199,9 +183,31 @@ impl AkSk {
         self
     }
 
+    /// The same key with each scope that is given; `None` keeps what the
+    /// key had. Every source that reads optional scopes (the environment,
+    /// the credentials file, the metadata service, the builder) goes
+    /// through here.
+    pub(crate) fn scoped(
+        mut self,
+        project_id: Option<String>,
+        domain_id: Option<String>,
+        security_token: Option<String>,
+    ) -> Self {
+        if let Some(id) = project_id {
+            self = self.project_id(id);
+        }
+        if let Some(id) = domain_id {
+            self = self.domain_id(id);
+        }
+        if let Some(token) = security_token {
+            self = self.security_token(token);
+        }
+        self
+    }
+
     /// Sends and signs `X-Security-Token`, for temporary credentials. Defaults to none.
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
-        self.security_token = Some(Secret(token.into()));
+        self.security_token = Some(Secret::new(token.into()));
         self
     }
 

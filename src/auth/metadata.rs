@@ -95,13 +95,11 @@ impl MetadataSource {
         }
         let key = security_key(&keys.body)
             .map_err(|m| CredentialsError::new(&origin, CredentialsErrorKind::Unusable, m))?;
-        let mut key_pair = AkSk::new(key.access, key.secret).security_token(key.security_token);
-        if let Some(p) = &self.project_id {
-            key_pair = key_pair.project_id(p.as_str());
-        }
-        if let Some(d) = &self.domain_id {
-            key_pair = key_pair.domain_id(d.as_str());
-        }
+        let key_pair = AkSk::new(key.access, key.secret).scoped(
+            self.project_id.clone(),
+            self.domain_id.clone(),
+            Some(key.security_token),
+        );
         Ok(Lease::expiring(Fixed::AkSk(key_pair), Some(key.expires_at)))
     }
 }

@@ -1,5 +1,6 @@
-//! Secret text from an answer (a private key, a passphrase): wiped when
-//! dropped, never printed, and read from JSON without leaving copies.
+//! Secret text: credentials (a secret key, a token, a password) and what
+//! answers carry (a private key, a passphrase). Wiped when dropped, never
+//! printed; the secrets in answers are read from JSON without copies.
 //!
 //! serde_json unescapes a string through a scratch buffer it never wipes,
 //! and a PEM key in JSON is full of `\n` escapes. So the flat objects that
@@ -18,6 +19,11 @@ use crate::limits::MAX_JSON_DEPTH;
 pub struct SecretString(Zeroizing<String>);
 
 impl SecretString {
+    /// Holds `secret` (moved, not copied).
+    pub(crate) fn new(secret: String) -> Self {
+        SecretString(Zeroizing::new(secret))
+    }
+
     /// The secret itself.
     pub fn expose(&self) -> &str {
         &self.0
@@ -283,7 +289,7 @@ mod tests {
 
     #[test]
     fn a_secret_never_prints() {
-        let s = SecretString(Zeroizing::new("-----BEGIN PRIVATE KEY-----".into()));
+        let s = SecretString::new("-----BEGIN PRIVATE KEY-----".into());
         assert_eq!(format!("{s:?}"), "[REDACTED]");
     }
 }
